@@ -1,0 +1,20 @@
+"""kubelab: a faithful, deterministic Kubernetes control plane for learning, in-process.
+
+    import kubelab as kl
+    c = kl.Cluster(nodes=3, seed=0)
+    c.apply(open("web.yaml").read())
+    c.run()
+    print(c.kubectl("get pods -o wide"))
+"""
+from . import api, errors
+from .cluster import Cluster
+
+__all__ = ["Cluster", "api", "errors", "load_ipython_extension"]
+__version__ = "0.1.0"
+
+
+def load_ipython_extension(ipython) -> None:
+    """``%load_ext kubelab``: the ``%kubectl`` and ``%%kubectl`` magics."""
+    from .magics import register
+
+    register(ipython)

@@ -1,0 +1,461 @@
+"""The API server: Kubernetes' REST verbs over the store, with its semantics.
+
+Every write goes through the same pipeline as kube-apiserver's: decode,
+default, admit (mutating then validating admission), validate, optimistic
+concurrency on ``resourceVersion``, then one store transaction. Errors are
+``kubelab.errors`` exceptions carrying Kubernetes' codes and messages.
+"""
+from __future__ import annotations
+
+import json
+import pickle
+import random
+from datetime import timedelta
+from typing import Callable
+
+from .. import errors
+from ..api import meta
+from ..api.defaults import apply_defaults
+from ..api.kinds import REGISTRY, Registry, ResourceType, UnknownResource
+from ..api.labels import SelectorError, parse_field_selector, parse_selector
+from ..api.validation import invalid_error, validate
+from ..store import CompareFailed, Compacted, FutureRevision, KeyExists, ValueTooLarge
+from . import strategy
+from .admission import default_admission
+from .patch import PatchError, json_merge, json_patch, strategic_merge
+from .watchcache import ApiWatch, Cacher
+
+__all__ = ["APIServer"]
+
+_PATCHERS = {"merge": json_merge, "strategic": strategic_merge, "json": json_patch}
+
+
+def clone(obj):
+    """A private deep copy of a JSON-shaped object (pickle is the fastest way in CPython)."""
+    return pickle.loads(pickle.dumps(obj, pickle.HIGHEST_PROTOCOL))
+
+
+class APIServer:
+    """kube-apiserver in-process: create, get, list, update, patch, delete, watch."""
+
+    def __init__(self, store, *, clock, rng: random.Random, registry: Registry = REGISTRY,
+                 admission: list[Callable] | None = None):
+        self.store = store
+        self.clock = clock
+        self.rng = rng
+        self.registry = registry
+        self.admission = default_admission() if admission is None else admission
+        self._cachers: dict[str, Cacher] = {}
+
+    # -- reading ---------------------------------------------------------
+    def resolve(self, resource) -> ResourceType:
+        """The ResourceType for a kubectl-style name (``po``, ``deployments.apps``) or a type."""
+        if isinstance(resource, ResourceType):
+            return resource
+        try:
+            return self.registry.resolve(resource)
+        except UnknownResource as e:
+            raise errors.NotFound(str(e)) from None
+
+    def get(self, resource, name: str, *, namespace: str | None = "default",
+            resource_version: str | None = None) -> dict:
+        """GET one object; ``resource_version`` reads it as it was at that revision."""
+        rtype = self.resolve(resource)
+        kv = self._read(rtype.key(name, self._ns(rtype, namespace)), resource_version)
+        if kv is None:
+            raise self._not_found(rtype, name)
+        return clone(self._decode_kv(kv))
+
+    def list(self, resource, *, namespace: str | None = None, label_selector=None,
+             field_selector=None, resource_version: str | None = None) -> dict:
+        """LIST as a ``<Kind>List``; ``resource_version`` lists at that exact revision
+        (resourceVersionMatch=Exact), which is how the book travels back in time."""
+        rtype = self.resolve(resource)
+        labels, fields = self._selectors(rtype, label_selector, field_selector)
+        revision = self._revision(resource_version)
+        try:
+            kvs, rev = self.store.range(rtype.prefix(self._ns(rtype, namespace)), revision)
+        except Compacted as e:
+            raise self._gone(e) from None
+        except FutureRevision as e:
+            raise errors.Timeout(f"Too large resource version: {e.requested}, current: {e.current}") from None
+        items = []
+        for kv in kvs:
+            obj = self._decode_kv(kv)
+            if labels is not None and not labels.matches(obj["metadata"].get("labels") or {}):
+                continue
+            if fields is not None and not fields.matches(obj):
+                continue
+            items.append(obj)
+        return {"apiVersion": rtype.api_version, "kind": rtype.list_kind,
+                "metadata": {"resourceVersion": str(rev)}, "items": clone(items)}
+
+    def watch(self, resource, *, namespace: str | None = None, resource_version: str | None = None,
+              label_selector=None, field_selector=None, notify: Callable[[], None] | None = None) -> ApiWatch:
+        """WATCH: events after ``resource_version``; unset or "0" first sends the current
+        objects as ADDED (Kubernetes' "get state and start at most recent")."""
+        rtype = self.resolve(resource)
+        labels, fields = self._selectors(rtype, label_selector, field_selector)
+        ns = self._ns(rtype, namespace)
+        cacher = self._cacher(rtype)
+        w = ApiWatch(cacher, ns, labels, fields)
+        if resource_version in (None, "", "0"):
+            kvs, _ = self.store.range(rtype.prefix(ns))
+            for kv in kvs:
+                w.offer("ADDED", self._decode_kv(kv), None)
+        else:
+            start = self._revision(resource_version) + 1
+            try:
+                replay = self.store.watch(rtype.prefix(ns), start)
+            except Compacted as e:
+                raise self._gone(e) from None
+            for event in replay.take():
+                w.offer(*self._decode_event(event))
+            replay.stop()
+        w.notify = notify
+        cacher.add(w)
+        if w.events and notify is not None:
+            notify()
+        return w
+
+    # -- writing ---------------------------------------------------------
+    def create(self, obj: dict, *, namespace: str | None = None, dry_run: bool = False) -> dict:
+        """POST: default, admit, validate and store a new object.
+
+        A ``Binding`` is the pods/binding subresource: it assigns a Pod to a node."""
+        obj, rtype = self._accept(obj)
+        if rtype.kind == "Binding":
+            return self._bind(obj, namespace)
+        meta_ = obj.setdefault("metadata", {})
+        if rtype.namespaced:
+            ns = meta_.get("namespace") or namespace or "default"
+            if namespace and meta_.get("namespace") and meta_["namespace"] != namespace:
+                raise errors.BadRequest("the namespace of the provided object does not match "
+                                        "the namespace sent on the request")
+            meta_["namespace"] = ns
+        else:
+            meta_.pop("namespace", None)
+        if not meta_.get("name") and meta_.get("generateName"):
+            meta_["name"] = meta.generate_name(meta_["generateName"], self.rng)
+        for field in ("uid", "resourceVersion", "creationTimestamp", "deletionTimestamp",
+                      "deletionGracePeriodSeconds", "generation"):
+            meta_.pop(field, None)
+        apply_defaults(obj, rtype)
+        strategy.initial_status(obj, "status" in rtype.subresources)
+        self._admit("CREATE", obj, None, rtype)
+        causes = validate(obj, rtype)
+        if causes:
+            raise invalid_error(rtype, meta_.get("name", ""), causes)
+        meta_["uid"] = meta.new_uid(self.rng)
+        meta_["creationTimestamp"] = meta.format_time(self.clock.now())
+        if rtype.kind in strategy.GENERATION_KINDS:
+            meta_["generation"] = 1
+        if dry_run:
+            return obj
+        key = rtype.key(meta_["name"], meta_.get("namespace"))
+        try:
+            kv = self.store.create(key, obj, size=self._size(obj))
+        except KeyExists:
+            raise errors.AlreadyExists(f'{rtype.group_resource} "{meta_["name"]}" already exists',
+                                       kind=rtype.plural, name=meta_["name"], group=rtype.group) from None
+        except ValueTooLarge as e:
+            raise errors.ApiError(f"etcdserver: request is too large ({e.size} bytes)") from None
+        return clone(self._decode_kv(kv))
+
+    def update(self, obj: dict, *, subresource: str | None = None) -> dict:
+        """PUT: replace an object; a stale ``resourceVersion`` is a 409 Conflict."""
+        obj, rtype = self._accept(obj)
+        name = obj.get("metadata", {}).get("name")
+        if not name:
+            raise errors.Invalid(f"{rtype.kind} \"\" is invalid: metadata.name: Required value",
+                                 causes=[errors.Cause("metadata.name", "Required value", "FieldValueRequired")])
+        ns = self._ns(rtype, obj["metadata"].get("namespace") or "default")
+        key = rtype.key(name, ns)
+        kv = self.store.get(key)
+        if kv is None:
+            raise self._not_found(rtype, name)
+        old = self._decode_kv(kv)
+        rv = obj["metadata"].get("resourceVersion")
+        if rv and rv != old["metadata"]["resourceVersion"]:
+            raise self._conflict(rtype, name)
+        new = self._merge_for_update(obj, old, rtype, subresource)
+        return self._write(rtype, key, kv, old, new, subresource)
+
+    def patch(self, resource, name: str, patch, *, namespace: str | None = "default",
+              patch_type: str = "strategic", subresource: str | None = None) -> dict:
+        """PATCH with a JSON merge (``merge``), JSON (``json``) or strategic merge patch."""
+        rtype = self.resolve(resource)
+        key = rtype.key(name, self._ns(rtype, namespace))
+        kv = self.store.get(key)
+        if kv is None:
+            raise self._not_found(rtype, name)
+        old = self._decode_kv(kv)
+        if isinstance(patch, (str, bytes)):
+            try:
+                patch = json.loads(patch)
+            except ValueError as e:
+                raise errors.BadRequest(f"error decoding patch: {e}") from None
+        if patch_type not in _PATCHERS:
+            raise errors.BadRequest(f"unsupported patch type {patch_type!r}: use merge, json or strategic")
+        if patch_type == "json" and not isinstance(patch, list):
+            raise errors.BadRequest("json patch must be a list of operations")
+        if patch_type == "strategic" and rtype.custom:
+            raise errors.UnsupportedMediaType(
+                "strategic merge patch is not supported for custom resources: use merge or json")
+        try:
+            patched = _PATCHERS[patch_type](old, patch)
+        except PatchError as e:
+            raise errors.Invalid(f'{rtype.kind} "{name}" is invalid: {e}') from None
+        if not isinstance(patched, dict):
+            raise errors.BadRequest("the patch does not produce an object")
+        rv = (patched.get("metadata") or {}).get("resourceVersion")
+        if rv and rv != old["metadata"]["resourceVersion"]:
+            raise self._conflict(rtype, name)
+        patched.setdefault("metadata", {})["resourceVersion"] = old["metadata"]["resourceVersion"]
+        for field in ("apiVersion", "kind"):
+            patched[field] = old[field]
+        patched["metadata"]["name"] = name
+        if rtype.namespaced:
+            patched["metadata"]["namespace"] = old["metadata"]["namespace"]
+        new = self._merge_for_update(patched, old, rtype, subresource)
+        return self._write(rtype, key, kv, old, new, subresource)
+
+    def delete(self, resource, name: str, *, namespace: str | None = "default",
+               propagation_policy: str | None = None, grace_period_seconds: int | None = None,
+               preconditions: dict | None = None) -> dict:
+        """DELETE: graceful for Pods, deferred while finalizers remain; returns the object."""
+        rtype = self.resolve(resource)
+        key = rtype.key(name, self._ns(rtype, namespace))
+        kv = self.store.get(key)
+        if kv is None:
+            raise self._not_found(rtype, name)
+        old = self._decode_kv(kv)
+        for field in ("uid", "resourceVersion"):
+            want = (preconditions or {}).get(field)
+            if want and want != old["metadata"].get(field):
+                raise errors.Conflict(
+                    f'Precondition failed: {field.upper() if field == "uid" else "ResourceVersion"} '
+                    f'in precondition: {want}, {field.upper() if field == "uid" else "ResourceVersion"} '
+                    f'in object meta: {old["metadata"].get(field)}', kind=rtype.plural, name=name)
+        if propagation_policy not in (None, "Background", "Foreground", "Orphan"):
+            raise errors.Invalid(f'DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported '
+                                 f'value: "{propagation_policy}": supported values: "Foreground", '
+                                 f'"Background", "Orphan", "nil"')
+        new = clone(old)
+        m = new["metadata"]
+        finalizers = list(m.get("finalizers") or [])
+        if propagation_policy == "Orphan" and "orphan" not in finalizers:
+            finalizers.append("orphan")
+        if propagation_policy == "Foreground" and "foregroundDeletion" not in finalizers:
+            finalizers.append("foregroundDeletion")
+        grace = strategy.graceful_delete_seconds(old, grace_period_seconds)
+        if rtype.kind == "Namespace":
+            new.setdefault("status", {})["phase"] = "Terminating"
+        pending = finalizers or grace > 0 or (rtype.kind == "Namespace" and new.get("spec", {}).get("finalizers"))
+        if not pending:
+            return self._remove(rtype, key, kv, old)
+        now = self.clock.now()
+        if m.get("deletionTimestamp") is None:
+            m["deletionTimestamp"] = meta.format_time(now if not grace else now + timedelta(seconds=grace))
+            m["deletionGracePeriodSeconds"] = grace
+        elif grace < (m.get("deletionGracePeriodSeconds") or 0):
+            # a shorter grace period on a second delete moves the deadline closer
+            m["deletionTimestamp"] = meta.format_time(now + timedelta(seconds=grace))
+            m["deletionGracePeriodSeconds"] = grace
+        m["finalizers"] = finalizers
+        if not finalizers:
+            del m["finalizers"]
+        if new == old:
+            return clone(old)
+        return self._store_update(rtype, key, kv, new)
+
+    def _bind(self, binding: dict, namespace: str | None) -> dict:
+        """pods/binding: set spec.nodeName once, and the PodScheduled condition."""
+        m = binding.get("metadata") or {}
+        name, ns = m.get("name", ""), m.get("namespace") or namespace or "default"
+        target = binding.get("target") or {}
+        if not target.get("name"):
+            raise errors.Invalid(f'Binding "{name}" is invalid: target.name: Required value',
+                                 causes=[errors.Cause("target.name", "Required value", "FieldValueRequired")])
+        rtype = self.registry.resolve("pods")
+        key = rtype.key(name, ns)
+        kv = self.store.get(key)
+        if kv is None:
+            raise self._not_found(rtype, name)
+        pod = self._decode_kv(kv)
+        if pod["metadata"].get("deletionTimestamp"):
+            raise errors.Conflict(f'Operation cannot be fulfilled on pods/binding "{name}": '
+                                  'pod is being deleted, cannot be assigned to a host')
+        if pod["spec"].get("nodeName"):
+            raise errors.Conflict(f'Operation cannot be fulfilled on pods/binding "{name}": pod {name} '
+                                  f'is already assigned to node "{pod["spec"]["nodeName"]}"')
+        new = clone(pod)
+        new["spec"]["nodeName"] = target["name"]
+        conditions = [c for c in new["status"].get("conditions", []) if c.get("type") != "PodScheduled"]
+        conditions.append({"type": "PodScheduled", "status": "True", "lastProbeTime": None,
+                           "lastTransitionTime": meta.format_time(self.clock.now())})
+        new["status"]["conditions"] = conditions
+        self._store_update(rtype, key, kv, new)
+        return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}
+
+    # -- internals -------------------------------------------------------
+    def _accept(self, obj) -> tuple[dict, ResourceType]:
+        if not isinstance(obj, dict):
+            raise errors.BadRequest(f"the object must be a mapping, not {type(obj).__name__}")
+        api_version, kind = obj.get("apiVersion"), obj.get("kind")
+        if not kind:
+            raise errors.BadRequest("Object 'Kind' is missing in the object")
+        if not api_version:
+            raise errors.BadRequest(f"Object 'apiVersion' is missing in the object of kind {kind!r}")
+        try:
+            rtype = self.registry.for_kind(api_version, kind)
+        except UnknownResource:
+            raise errors.NotFound(f'the server could not find the requested resource: no matches for kind '
+                                  f'"{kind}" in version "{api_version}"') from None
+        return clone(obj), rtype
+
+    def _merge_for_update(self, obj: dict, old: dict, rtype: ResourceType, subresource: str | None) -> dict:
+        """What an update may change: status writes touch only status, spec writes never status."""
+        has_status = "status" in rtype.subresources
+        if subresource == "status":
+            new = clone(old)
+            new["status"] = obj.get("status", {})
+            return new
+        if subresource == "finalize":
+            new = clone(old)
+            new.setdefault("spec", {})["finalizers"] = (obj.get("spec") or {}).get("finalizers", [])
+            return new
+        if subresource is not None:
+            raise errors.NotFound(f"the server could not find the requested resource ({subresource})")
+        new = obj
+        if has_status and rtype.kind != "Node":
+            if "status" in old:
+                new["status"] = clone(old["status"])
+            else:
+                new.pop("status", None)
+        m, om = new.setdefault("metadata", {}), old["metadata"]
+        for field in ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds",
+                      "generation", "name", "namespace"):
+            if field in om:
+                m[field] = om[field]
+            else:
+                m.pop(field, None)
+        return new
+
+    def _write(self, rtype, key, kv, old, new, subresource) -> dict:
+        if subresource is None:
+            apply_defaults(new, rtype)
+            self._admit("UPDATE", new, old, rtype)
+        causes = validate(new, rtype, old=old)
+        if causes:
+            raise invalid_error(rtype, new["metadata"]["name"], causes)
+        if rtype.kind in strategy.GENERATION_KINDS and new.get("spec") != old.get("spec"):
+            new["metadata"]["generation"] = old["metadata"].get("generation", 1) + 1
+        m = new["metadata"]
+        if m.get("deletionTimestamp") and not m.get("finalizers") and not (
+                rtype.kind == "Namespace" and (new.get("spec") or {}).get("finalizers")) and \
+                not m.get("deletionGracePeriodSeconds"):
+            return self._remove(rtype, key, kv, old)
+        if new == old:
+            return clone(old)     # a no-op write changes nothing, not even resourceVersion
+        return self._store_update(rtype, key, kv, new)
+
+    def _store_update(self, rtype, key, kv, new) -> dict:
+        try:
+            kv = self.store.update(key, new, kv.mod_revision, size=self._size(new))
+        except CompareFailed:
+            raise self._conflict(rtype, new["metadata"]["name"]) from None
+        except ValueTooLarge as e:
+            raise errors.ApiError(f"etcdserver: request is too large ({e.size} bytes)") from None
+        return clone(self._decode_kv(kv))
+
+    def _remove(self, rtype, key, kv, old) -> dict:
+        try:
+            gone = self.store.delete(key, kv.mod_revision)
+        except CompareFailed:
+            raise self._conflict(rtype, old["metadata"]["name"]) from None
+        del gone
+        return clone(old)
+
+    def _admit(self, operation: str, obj: dict, old: dict | None, rtype: ResourceType) -> None:
+        for plugin in self.admission:
+            plugin(self, operation, obj, old, rtype)
+
+    def _cacher(self, rtype: ResourceType) -> Cacher:
+        cacher = self._cachers.get(rtype.plural + "." + rtype.group)
+        if cacher is None:
+            cacher = Cacher(self.store, rtype.prefix(), self._decode_event)
+            self._cachers[rtype.plural + "." + rtype.group] = cacher
+        return cacher
+
+    @staticmethod
+    def _decode_kv(kv) -> dict:
+        obj = kv.value if isinstance(kv.value, dict) else json.loads(kv.value)
+        obj["metadata"]["resourceVersion"] = str(kv.mod_revision)
+        return obj
+
+    def _decode_event(self, event):
+        prev = self._decode_kv(event.prev_kv) if event.prev_kv is not None else None
+        if event.type == "DELETE":
+            # the deleted object carries the deletion's revision, as Kubernetes sends it
+            obj = dict(prev)
+            obj["metadata"] = dict(prev["metadata"], resourceVersion=str(event.kv.mod_revision))
+            return "DELETED", obj, prev
+        obj = self._decode_kv(event.kv)
+        return ("ADDED" if event.kv.version == 1 else "MODIFIED"), obj, prev
+
+    def _read(self, key: str, resource_version: str | None):
+        try:
+            return self.store.get(key, self._revision(resource_version))
+        except Compacted as e:
+            raise self._gone(e) from None
+
+    @staticmethod
+    def _revision(resource_version: str | None) -> int | None:
+        if resource_version in (None, "", "0"):
+            return None
+        try:
+            return int(resource_version)
+        except (TypeError, ValueError):
+            raise errors.BadRequest(f"resourceVersion: Invalid value: {resource_version!r}: "
+                                    "must be a decimal number") from None
+
+    def _selectors(self, rtype, label_selector, field_selector):
+        try:
+            labels = parse_selector(label_selector) if isinstance(label_selector, str) else label_selector
+            fields = parse_field_selector(field_selector) if isinstance(field_selector, str) else field_selector
+        except SelectorError as e:
+            raise errors.BadRequest(str(e)) from None
+        if labels is not None and labels.empty:
+            labels = None
+        if fields is not None:
+            for req in fields.requirements:
+                if not strategy.supports_field(rtype.kind, req.field):
+                    raise errors.BadRequest(f'field label not supported: {req.field}')
+            if fields.empty:
+                fields = None
+        return labels, fields
+
+    @staticmethod
+    def _ns(rtype: ResourceType, namespace: str | None) -> str | None:
+        return namespace if rtype.namespaced else None
+
+    @staticmethod
+    def _size(obj: dict) -> int:
+        return len(json.dumps(obj, separators=(",", ":")))
+
+    @staticmethod
+    def _not_found(rtype: ResourceType, name: str) -> errors.NotFound:
+        return errors.NotFound(f'{rtype.group_resource} "{name}" not found',
+                               kind=rtype.plural, name=name, group=rtype.group)
+
+    @staticmethod
+    def _conflict(rtype: ResourceType, name: str) -> errors.Conflict:
+        return errors.Conflict(
+            f'Operation cannot be fulfilled on {rtype.group_resource} "{name}": the object has been '
+            'modified; please apply your changes to the latest version and try again',
+            kind=rtype.plural, name=name, group=rtype.group)
+
+    @staticmethod
+    def _gone(e: Compacted) -> errors.Gone:
+        return errors.Gone(f"too old resource version: {e.requested} ({e.compacted})")

@@ -1,0 +1,153 @@
+"""The lab cluster: the control plane and the nodes, assembled in one process.
+
+``Cluster`` wires a store, an API server, the controllers and the nodes to one
+simulated clock and one seeded random generator, and offers kubectl-style
+verbs. Components only talk to each other through the API server.
+"""
+from __future__ import annotations
+
+import random
+import weakref
+
+from . import errors
+from .api.kinds import UnknownResource
+from .api.manifests import ManifestError, load_manifests
+from .api.meta import format_time
+from .apiserver.server import APIServer
+from .controllers.garbagecollector import GarbageCollector
+from .controllers.namespace import NamespaceController
+from .node.registration import node_conditions, node_manifest
+from .sim import Clock, Loop
+from .store.memory import MemoryStore
+
+__all__ = ["Cluster", "current"]
+
+_current = None
+
+SYSTEM_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
+
+
+class Cluster:
+    """A deterministic Kubernetes cluster in this process.
+
+    ``nodes`` is a count (named node-1..node-N, each 4 CPU / 16Gi / 110 pods) or
+    a list of Node manifests (dicts or YAML). ``seed`` fixes every generated
+    name and uid, so the same cells print the same output on every run.
+    """
+
+    def __init__(self, nodes=3, *, seed: int = 0, store=None):
+        self.clock = Clock()
+        self.loop = Loop(self.clock)
+        self.rng = random.Random(seed)
+        self.store = store if store is not None else MemoryStore()
+        self.api = APIServer(self.store, clock=self.clock, rng=self.rng)
+        for ns in SYSTEM_NAMESPACES:
+            self.api.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})
+        self.components = {}
+        for component in (GarbageCollector(self.api, self.loop), NamespaceController(self.api, self.loop)):
+            self.components[component.name] = component
+            component.start()
+        for node in self._node_manifests(nodes):
+            self.api.create(node)
+        self.loop.run()
+        global _current
+        _current = weakref.ref(self)
+
+    def _node_manifests(self, nodes) -> list[dict]:
+        if isinstance(nodes, int):
+            if nodes < 0:
+                raise ValueError(f"nodes must be a count >= 0 or a list of Node manifests, got {nodes}")
+            given = [{"metadata": {"name": f"node-{i}"}} for i in range(1, nodes + 1)]
+        else:
+            given = load_manifests(nodes)
+        stamp = format_time(self.clock.now())
+        out = []
+        for i, node in enumerate(given, start=1):
+            meta = node.get("metadata") or {}
+            if not meta.get("name"):
+                raise ValueError(f"nodes[{i - 1}].metadata.name: Required value")
+            status = node.get("status") or {}
+            manifest = node_manifest(meta["name"], i, capacity=status.get("capacity"),
+                                     labels=meta.get("labels"), taints=(node.get("spec") or {}).get("taints"))
+            if (node.get("spec") or {}).get("unschedulable"):
+                manifest["spec"]["unschedulable"] = True
+            manifest["status"]["conditions"] = node_conditions(stamp)
+            out.append(manifest)
+        return out
+
+    # -- time ------------------------------------------------------------
+    @property
+    def now(self):
+        """The simulated time (a UTC datetime)."""
+        return self.clock.now()
+
+    def run(self, seconds: float | None = None) -> "Cluster":
+        """Advance simulated time by ``seconds``, or until nothing is left to do."""
+        if seconds is not None and seconds < 0:
+            raise ValueError(f"seconds must be >= 0, got {seconds}")
+        self.loop.run(seconds)
+        return self
+
+    # -- kubectl-style verbs ---------------------------------------------
+    def apply(self, manifest, *, namespace: str | None = None) -> list[dict]:
+        """Create or update every object in ``manifest`` (YAML text, dict, list or path),
+        as ``kubectl apply`` does. All objects are checked first (a server-side dry
+        run), so a mistake in one document applies none of them."""
+        from .kubectl.apply import apply_object
+
+        try:
+            objects = load_manifests(manifest)
+        except ManifestError as e:
+            raise errors.BadRequest(str(e)) from None
+        for i, obj in enumerate(objects):
+            try:
+                self.api.create(obj, namespace=namespace, dry_run=True)
+            except errors.AlreadyExists:
+                pass
+            except errors.ApiError as e:
+                if len(objects) > 1:
+                    e.args = (f"document {i + 1} ({obj.get('kind')} {obj.get('metadata', {}).get('name')!r}): "
+                              f"{e.message}",)
+                raise
+        stored = [apply_object(self.api, obj, namespace=namespace)[0] for obj in objects]
+        self.loop.run(0)
+        return stored
+
+    def get(self, kind: str, name: str | None = None, namespace: str | None = "default",
+            selector: str | None = None):
+        """One object (a dict) by name, or a list of dicts (``namespace=None``: all namespaces)."""
+        try:
+            if name is not None:
+                return self.api.get(kind, name, namespace=namespace)
+            return self.api.list(kind, namespace=namespace, label_selector=selector)["items"]
+        except UnknownResource as e:
+            raise errors.NotFound(str(e)) from None
+
+    def delete(self, kind: str, name: str, namespace: str | None = "default", **options) -> dict:
+        """Delete an object (``propagation_policy``, ``grace_period_seconds`` as the API takes)."""
+        deleted = self.api.delete(kind, name, namespace=namespace, **options)
+        self.loop.run(0)
+        return deleted
+
+    def kubectl(self, command: str, stdin: str | None = None):
+        """Run a kubectl command line against this cluster; returns what kubectl prints."""
+        from .kubectl import run
+
+        output = run(self, command, stdin=stdin)
+        self.loop.run(0)
+        return output
+
+    def events(self, namespace: str | None = None) -> list[dict]:
+        """Event objects, oldest first (by last occurrence, then creation)."""
+        items = self.api.list("events", namespace=namespace)["items"]
+        return sorted(items, key=lambda e: (e.get("lastTimestamp") or "", int(e["metadata"]["resourceVersion"])))
+
+    def __repr__(self) -> str:
+        nodes = len(self.api.list("nodes")["items"])
+        pods = len(self.api.list("pods")["items"])
+        return f"<kubelab.Cluster at {format_time(self.now)}: {nodes} nodes, {pods} pods>"
+
+
+def current() -> Cluster | None:
+    """The most recently created cluster (what ``%kubectl`` talks to)."""
+    return _current() if _current is not None else None
