@@ -1,0 +1,88 @@
+"""``kubectl label`` and ``kubectl annotate``: KEY=VALUE to set, KEY- to remove,
+``--overwrite`` to change an existing value; sent as a JSON merge patch."""
+from __future__ import annotations
+
+from kubelab import errors
+
+from .errors import KubectlError, UsageError, api_error_text
+from .formats import resource_name
+from .session import Session
+
+__all__ = ["label", "annotate"]
+
+
+def label(s: Session) -> None:
+    _update(s, "labels", "label", "labeled")
+
+
+def annotate(s: Session) -> None:
+    _update(s, "annotations", "annotate", "annotated")
+
+
+def _split(s: Session, verb: str):
+    """Resource arguments, then the KEY=VALUE / KEY- arguments."""
+    args = list(s.inv.args)
+    changes = [a for a in args if "=" in a or (a.endswith("-") and "/" not in a and len(args) > 1)]
+    resources = [a for a in args if a not in changes]
+    if not changes:
+        raise UsageError(f"at least one {'label' if verb == 'label' else 'annotation'} update is required", verb)
+    sets, removes = {}, []
+    for c in changes:
+        if c.endswith("-") and "=" not in c:
+            removes.append(c[:-1])
+        else:
+            key, _, value = c.partition("=")
+            if verb == "label":
+                _validate_label(key, value, c)
+            sets[key] = value
+    return resources, sets, removes
+
+
+def _validate_label(key: str, value: str, arg: str) -> None:
+    from kubelab.api.labels import is_qualified_name, is_valid_label_value
+    problems = is_qualified_name(key) + is_valid_label_value(value)
+    if problems:
+        raise KubectlError(f"error: invalid label spec: {arg}")
+
+
+def _update(s: Session, field: str, verb: str, done: str) -> None:
+    resources, sets, removes = _split(s, verb)
+    overwrite = s.inv.bool("overwrite")
+    if s.inv.flag("filename"):
+        targets = [(f.rtype, f.obj["metadata"]["name"], s.object_namespace(f.rtype, f.obj)) for f in s.files()]
+    elif not resources:
+        raise UsageError("one or more resources must be specified as <resource> <name> or <resource>/<name>", verb)
+    else:
+        targets = []
+        for req in s.requests(resources):
+            ns = s.list_namespace(req.rtype) if not req.names else (s.namespace if req.rtype.namespaced else None)
+            if req.names:
+                targets += [(req.rtype, n, ns) for n in req.names]
+            elif s.inv.flag("selector") or s.inv.bool("all"):
+                for o in s.api.list(req.rtype, namespace=ns, label_selector=s.inv.flag("selector"))["items"]:
+                    targets.append((req.rtype, o["metadata"]["name"], o["metadata"].get("namespace")))
+            else:
+                raise UsageError("resource(s) were provided, but no name was specified", verb)
+    for rtype, name, ns in targets:
+        try:
+            obj = s.api.get(rtype, name, namespace=ns)
+        except errors.ApiError as e:
+            s.err(api_error_text(e))
+            continue
+        current = dict((obj.get("metadata") or {}).get(field) or {})
+        if not overwrite:
+            for key, value in sets.items():
+                if key in current:
+                    raise KubectlError(f"error: '{key}' already has a value ({current[key]}), and --overwrite is false")
+        new = {**current, **sets}
+        for key in removes:
+            if key not in new:
+                s.out(f'{"label" if verb == "label" else "annotation"} "{key}" not found.\n')
+            new.pop(key, None)
+        changed = new != current
+        if changed and s.inv.flag("dry-run") is None:
+            patch = {"metadata": {field: {**{k: v for k, v in new.items() if current.get(k) != v},
+                                          **{k: None for k in current if k not in new}}}}
+            obj = s.api.patch(rtype, name, patch, namespace=ns, patch_type="merge")
+        word = done if changed or verb == "annotate" else f"not {done}"
+        s.out(f"{resource_name(rtype, name)} {word}\n")

@@ -1,0 +1,159 @@
+"""``kubectl create -f``, ``kubectl apply -f`` and ``kubectl delete``."""
+from __future__ import annotations
+
+from kubelab import errors
+
+from .apply import apply_object
+from .errors import KubectlError, UsageError, api_error_text, with_source
+from .formats import resource_name
+from .session import Session
+
+__all__ = ["create", "apply", "delete"]
+
+
+def _dry_run(s: Session) -> str | None:
+    value = s.inv.flag("dry-run")
+    if value in (None, "none"):
+        return None
+    if value not in ("client", "server"):
+        raise KubectlError(f'error: Invalid dry-run value ({value}). Must be "none", "server", or "client".')
+    return value
+
+
+def _suffix(dry_run: str | None) -> str:
+    return {"client": " (dry run)", "server": " (server dry run)"}.get(dry_run, "")
+
+
+def _print(s: Session, rtype, obj: dict, operation: str, dry_run) -> None:
+    if s.inv.flag("output"):
+        from .formats import print_format
+        s.out(print_format(s.inv.flag("output"), obj, [obj], lambda o: resource_name(rtype, o["metadata"]["name"])))
+    else:
+        s.out(f"{resource_name(rtype, obj['metadata']['name'])} {operation}{_suffix(dry_run)}\n")
+
+
+def create(s: Session) -> None:
+    """create -f: POST every object; each failure says which file it came from."""
+    if not s.inv.flag("filename"):
+        raise UsageError("must specify one of -f and -k", "create")
+    dry_run = _dry_run(s)
+    for f in s.files():
+        ns = s.object_namespace(f.rtype, f.obj)
+        try:
+            stored = f.obj if dry_run == "client" else s.api.create(f.obj, namespace=ns, dry_run=dry_run == "server")
+        except errors.ApiError as e:
+            s.err(api_error_text(with_source("creating", f.source, e)))
+            continue
+        _print(s, f.rtype, stored, "created", dry_run)
+
+
+def apply(s: Session) -> None:
+    """apply -f: create, or three-way merge into the live object (see :mod:`.apply`)."""
+    if not s.inv.flag("filename"):
+        raise KubectlError("error: must specify one of -f and -k\n\n"
+                           "See 'kubectl apply -h' for help and examples")
+    dry_run = _dry_run(s)
+    for f in s.files():
+        ns = s.object_namespace(f.rtype, f.obj)
+        name = (f.obj.get("metadata") or {}).get("name", "")
+        try:
+            current = s.api.get(f.rtype, name, namespace=ns)
+            if "kubectl.kubernetes.io/last-applied-configuration" not in \
+                    ((current.get("metadata") or {}).get("annotations") or {}):
+                s.warn(f"Warning: resource {f.rtype.plural}/{name} is missing the "
+                       "kubectl.kubernetes.io/last-applied-configuration annotation which is required by kubectl "
+                       "apply. kubectl apply should only be used on resources created declaratively by either "
+                       "kubectl create --save-config or kubectl apply. The missing annotation will be patched "
+                       "automatically.")
+        except errors.NotFound:
+            pass
+        try:
+            stored, action = apply_object(s.api, f.obj, namespace=ns, dry_run=dry_run)
+        except errors.ApiError as e:
+            s.err(api_error_text(with_source("creating" if isinstance(e, errors.AlreadyExists) else "applying patch",
+                                             f.source, e)))
+            continue
+        _print(s, f.rtype, stored, action, dry_run if action != "unchanged" else None)
+
+
+def _targets(s: Session):
+    """(rtype, name, namespace) of every object the delete arguments select."""
+    if s.inv.flag("filename"):
+        return [(f.rtype, f.obj["metadata"]["name"], s.object_namespace(f.rtype, f.obj)) for f in s.files()]
+    if not s.inv.args:
+        raise KubectlError("error: You must provide one or more resources by argument or filename.\n"
+                           "Example resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n"
+                           "   '<resource> <name>'\n   '<resource>'")
+    targets = []
+    selector, everything = s.inv.flag("selector"), s.inv.bool("all")
+    for req in s.requests(s.inv.args):
+        ns = s.namespace if req.rtype.namespaced else None
+        if req.names:
+            targets += [(req.rtype, n, ns) for n in req.names]
+        elif selector or everything or s.inv.flag("field-selector"):
+            listed = s.api.list(req.rtype, namespace=s.list_namespace(req.rtype), label_selector=selector,
+                                field_selector=s.inv.flag("field-selector"))["items"]
+            targets += [(req.rtype, o["metadata"]["name"], o["metadata"].get("namespace")) for o in listed]
+        else:
+            raise KubectlError("error: resource(s) were provided, but no name was specified")
+    return targets
+
+
+def delete(s: Session) -> None:
+    """DELETE each target: ``pod "web" deleted``; then wait, as kubectl does, until it is gone."""
+    dry_run = _dry_run(s)
+    grace = s.inv.flag("grace-period")
+    grace = int(grace) if grace is not None else (0 if s.inv.bool("now") else None)
+    if s.inv.bool("force"):
+        grace = 0 if grace in (None, -1) else grace
+        s.warn("Warning: Immediate deletion does not wait for confirmation that the running resource has been "
+               "terminated. The resource may continue to run on the cluster indefinitely.")
+    targets = _targets(s)
+    cascade = {"background": "Background", "foreground": "Foreground", "orphan": "Orphan",
+               "true": "Background", "false": "Orphan"}.get(str(s.inv.flag("cascade", "background")).lower())
+    if cascade is None:
+        raise KubectlError('error: invalid cascade value (%s). Must be "background", "foreground", or "orphan".'
+                           % s.inv.flag("cascade"))
+    if not targets:
+        where = "" if s.all_namespaces else f" in {s.namespace} namespace"
+        s.warn(f"No resources found{where}.")
+        return
+    pending = []
+    for rtype, name, ns in targets:
+        try:
+            if dry_run == "client":
+                s.api.get(rtype, name, namespace=ns)
+            elif dry_run is None:
+                s.api.delete(rtype, name, namespace=ns, propagation_policy=cascade, grace_period_seconds=grace)
+                pending.append((rtype, name, ns))
+        except errors.NotFound as e:
+            if not s.inv.bool("ignore-not-found"):
+                s.err(api_error_text(e))
+            continue
+        kind = f"{rtype.kind.lower()}{'.' + rtype.group if rtype.group else ''}"
+        if s.inv.flag("output") == "name":
+            s.out(f"{kind}/{name}\n")
+        else:
+            operation = "force deleted" if grace == 0 else "deleted"
+            s.out(f'{kind} "{name}" {operation}{_suffix(dry_run)}\n')
+    if s.inv.flag("wait") is not False and s.inv.flag("wait", True) and pending:
+        _wait_until_gone(s, pending)
+
+
+def _wait_until_gone(s: Session, pending, limit_seconds: int = 120) -> None:
+    """kubectl delete --wait: let simulated time pass until the objects are really gone.
+
+    simplified: gives up quietly after two simulated minutes."""
+    run = getattr(s.cluster, "run", None)
+    for _ in range(limit_seconds):
+        alive = []
+        for rtype, name, ns in pending:
+            try:
+                s.api.get(rtype, name, namespace=ns)
+                alive.append((rtype, name, ns))
+            except errors.NotFound:
+                pass
+        if not alive or run is None:
+            return
+        pending = alive
+        run(1)
