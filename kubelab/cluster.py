@@ -14,8 +14,7 @@ from .api.kinds import UnknownResource
 from .api.manifests import ManifestError, load_manifests
 from .api.meta import format_time
 from .apiserver.server import APIServer
-from .controllers.garbagecollector import GarbageCollector
-from .controllers.namespace import NamespaceController
+from .controllers.manager import ControllerManager
 from .node.registration import node_conditions, node_manifest
 from .sim import Clock, Loop
 from .store.memory import MemoryStore
@@ -43,9 +42,9 @@ class Cluster:
         self.api = APIServer(self.store, clock=self.clock, rng=self.rng)
         for ns in SYSTEM_NAMESPACES:
             self.api.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})
-        self.components = {}
-        for component in (GarbageCollector(self.api, self.loop), NamespaceController(self.api, self.loop)):
-            self.components[component.name] = component
+        self.controller_manager = ControllerManager(self.api, self.loop, rng=self.rng)
+        self.components = {self.controller_manager.name: self.controller_manager}
+        for component in self.components.values():
             component.start()
         for node in self._node_manifests(nodes):
             self.api.create(node)

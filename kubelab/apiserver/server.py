@@ -108,7 +108,7 @@ class APIServer:
             try:
                 replay = self.store.watch(rtype.prefix(ns), start)
             except Compacted as e:
-                raise self._gone(e) from None
+                raise self._gone(e, start - 1) from None
             for event in replay.take():
                 w.offer(*self._decode_event(event))
             replay.stop()
@@ -426,13 +426,13 @@ class APIServer:
             fields = parse_field_selector(field_selector) if isinstance(field_selector, str) else field_selector
         except SelectorError as e:
             raise errors.BadRequest(str(e)) from None
-        if labels is not None and labels.empty:
+        if labels is not None and labels.empty():
             labels = None
         if fields is not None:
             for req in fields.requirements:
                 if not strategy.supports_field(rtype.kind, req.field):
                     raise errors.BadRequest(f'field label not supported: {req.field}')
-            if fields.empty:
+            if fields.empty():
                 fields = None
         return labels, fields
 
@@ -457,5 +457,6 @@ class APIServer:
             kind=rtype.plural, name=name, group=rtype.group)
 
     @staticmethod
-    def _gone(e: Compacted) -> errors.Gone:
-        return errors.Gone(f"too old resource version: {e.requested} ({e.compacted})")
+    def _gone(e: Compacted, requested: int | None = None) -> errors.Gone:
+        requested = e.requested if requested is None else requested
+        return errors.Gone(f"too old resource version: {requested} ({e.compacted})")

@@ -27,7 +27,7 @@ def names(c):
 
 def test_background_deletion_removes_the_owner_then_the_gc_removes_dependents(c):
     owner_and_child(c)
-    c.delete("cm", "owner", propagation_policy="Background")
+    c.api.delete("cm", "owner", propagation_policy="Background")
     assert names(c) == ["child"]          # the owner goes at once ...
     c.run()
     assert names(c) == []                 # ... and the collector follows
@@ -35,7 +35,7 @@ def test_background_deletion_removes_the_owner_then_the_gc_removes_dependents(c)
 
 def test_foreground_deletion_keeps_the_owner_until_its_dependents_are_gone(c):
     owner_and_child(c)
-    c.delete("cm", "owner", propagation_policy="Foreground")
+    c.api.delete("cm", "owner", propagation_policy="Foreground")
     held = c.get("cm", "owner")
     assert "foregroundDeletion" in held["metadata"]["finalizers"]
     assert held["metadata"]["deletionTimestamp"]
