@@ -157,15 +157,12 @@ def _merge_patches(base: dict, patch: dict, path) -> dict:
         elif isinstance(value, list) and isinstance(out.get(key), list) and not key.startswith("$"):
             merge_key = merge_key_for(path + (key,))
             if merge_key:
-                merged = list(out[key])
-                for item in value:
-                    at = next((i for i, o in enumerate(merged) if isinstance(o, dict) and isinstance(item, dict)
-                               and o.get(merge_key) == item.get(merge_key)), None)
-                    if at is None:
-                        merged.append(copy.deepcopy(item))
-                    else:
-                        merged[at] = _merge_patches(merged[at], item, path + (key,))
-                out[key] = merged
+                # normalizeElementOrder: the delta's items first, then those only in the deletions.
+                base_items = {_key_text(o.get(merge_key)): o for o in out[key] if isinstance(o, dict)}
+                keys = [_key_text(item.get(merge_key)) for item in value if isinstance(item, dict)]
+                out[key] = [_merge_patches(base_items[k], item, path + (key,)) if k in base_items
+                            else copy.deepcopy(item) for k, item in zip(keys, value)] + \
+                    [o for o in out[key] if not (isinstance(o, dict) and _key_text(o.get(merge_key)) in keys)]
             else:
                 out[key] = copy.deepcopy(value)
         else:

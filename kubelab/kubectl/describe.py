@@ -1,5 +1,6 @@
-"""``kubectl describe``: finds the objects (exact name, else name prefix, else all
-of the type), renders each with its kind's describer, separated by blank lines."""
+"""``kubectl describe``: each object through its kind's describer, separated by a
+blank line; ``describe TYPE PREFIX`` describes every object whose name starts
+with PREFIX when none is called exactly that."""
 from __future__ import annotations
 
 from kubelab import errors
@@ -12,40 +13,48 @@ __all__ = ["describe"]
 
 
 def describe(s: Session) -> None:
+    failures: list[errors.ApiError] = []
     if s.inv.flag("filename"):
-        found = [(f.rtype, s.api.get(f.rtype, f.obj["metadata"]["name"], namespace=s.object_namespace(f.rtype, f.obj)))
-                 for f in s.files()]
+        found = []
+        for f in s.files():
+            try:
+                found.append((f.rtype, s.api.get(f.rtype, f.obj["metadata"]["name"],
+                                                  namespace=s.object_namespace(f.rtype, f.obj))))
+            except errors.ApiError as e:
+                failures.append(e)
     elif not s.inv.args:
-        raise KubectlError('You must specify the type of resource to describe. Use "kubectl api-resources" for a '
-                           'complete list of supported resources.\n\n'
-                           "error: Required resource not specified.\n"
-                           "See 'kubectl describe -h' for help and examples")
+        raise KubectlError('error: You must specify the type of resource to describe. Use "kubectl api-resources" '
+                           "for a complete list of supported resources.")
     else:
         found = []
         for req in s.requests(s.inv.args):
-            ns = s.list_namespace(req.rtype)
             if not req.names:
-                listed = s.api.list(req.rtype, namespace=ns, label_selector=s.inv.flag("selector"))["items"]
+                listed = s.api.list(req.rtype, namespace=s.list_namespace(req.rtype),
+                                    label_selector=s.inv.flag("selector"))["items"]
                 found += [(req.rtype, o) for o in listed]
                 continue
             for name in req.names:
-                found += _by_name_or_prefix(s, req.rtype, name)
-    texts = [describe_object(s, rtype, obj) for rtype, obj in found]
-    if texts:
-        s.out("\n\n".join(texts))
-    elif not s.chunks:
+                try:
+                    found.append((req.rtype, s.api.get(req.rtype, name, namespace=s.namespace
+                                                       if req.rtype.namespaced else None)))
+                except errors.NotFound as e:
+                    if len(s.inv.args) == 2 and "/" not in s.inv.args[0]:
+                        return _matching(s, req.rtype, name, e)
+                    failures.append(e)
+    if found:
+        s.out("\n\n".join(describe_object(s, rtype, obj) for rtype, obj in found))
+    elif not failures:
         where = "" if s.all_namespaces else f" in {s.namespace} namespace"
         s.warn(f"No resources found{where}.")
+    for e in failures:
+        s.err(api_error_text(e))
 
 
-def _by_name_or_prefix(s: Session, rtype, name: str):
-    """describe's lookup: the exact name, or every object whose name starts with it."""
-    ns = s.namespace if rtype.namespaced else None
-    try:
-        return [(rtype, s.api.get(rtype, name, namespace=ns))]
-    except errors.NotFound as e:
-        listed = s.api.list(rtype, namespace=ns)["items"]
-        matches = [(rtype, o) for o in listed if o["metadata"]["name"].startswith(name)]
-        if not matches:
-            s.err(api_error_text(e))
-        return matches
+def _matching(s: Session, rtype, prefix: str, not_found: errors.NotFound) -> None:
+    """DescribeMatchingResources: every object named PREFIX..., each followed by a newline."""
+    listed = s.api.list(rtype, namespace=s.namespace if rtype.namespaced else None)["items"]
+    matches = [o for o in listed if o["metadata"]["name"].startswith(prefix)]
+    if not matches:
+        s.err(api_error_text(not_found))
+    for obj in matches:
+        s.out(describe_object(s, rtype, obj) + "\n")

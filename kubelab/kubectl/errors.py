@@ -1,6 +1,8 @@
 """How kubectl words its failures (k8s.io/kubectl/pkg/cmd/util/helpers.go CheckErr)."""
 from __future__ import annotations
 
+import re
+
 from kubelab import errors
 
 __all__ = ["KubectlError", "UsageError", "api_error_text", "with_source"]
@@ -15,7 +17,7 @@ class KubectlError(Exception):
 
 
 class UsageError(KubectlError):
-    """A bad command line: the message, then where to read the command's help."""
+    """A bad command line (cmdutil.UsageErrorf): the message, then where to read the command's help."""
 
     def __init__(self, message: str, verb: str):
         super().__init__(f"error: {message}\nSee 'kubectl {verb} -h' for help and examples")
@@ -32,12 +34,19 @@ def api_error_text(err: errors.ApiError) -> str:
     return f"Error from server: {err.message}"
 
 
+_INVALID = re.compile(r'^(\S+) "([^"]*)" is invalid')
+
+
 def _invalid_text(err: errors.Invalid) -> str:
-    """``The Pod "web" is invalid: spec.containers[0].image: Required value`` (MultilineError)."""
-    prefix = f'The {err.kind} "{err.name}" is invalid' if (err.kind or err.name) else "The request is invalid"
+    """``The Pod "web" is invalid: spec.containers[0].image: Required value`` (MultilineError).
+
+    The kind and name come from the Status details; kubelab's server words them into
+    the message (``Pod "web" is invalid: ...``) as kube-apiserver does."""
+    m = _INVALID.match(err.message)
+    prefix = f'The {m.group(1)} "{m.group(2)}" is invalid' if m else "The request is invalid"
     causes = [f"{c.field}: {c.message}" if c.field else c.message for c in err.causes]
     if not causes:
-        return f"{prefix}: {err.message}" if err.kind or err.name else f"Error from server (Invalid): {err.message}"
+        return f"The {err.message}" if m else f"{prefix}: {err.message}"
     if len(causes) == 1:
         return f"{prefix}: {causes[0]}"
     return f"{prefix}: \n" + "\n".join(f"* {c}" for c in causes)

@@ -103,7 +103,7 @@ def _tables(s: Session, groups, wide: bool) -> None:
 def api_resources(s: Session) -> None:
     """NAME SHORTNAMES APIVERSION NAMESPACED KIND, core group first, then groups by name."""
     if s.inv.args:
-        raise UsageError(f"unexpected arguments: {s.inv.args}", "api-resources")
+        raise UsageError(f"unexpected arguments: [{' '.join(s.inv.args)}]", "api-resources")
     namespaced = s.inv.flag("namespaced")
     wide = s.inv.flag("output") == "wide"
     types = list(s.api.registry)

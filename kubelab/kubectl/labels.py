@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kubelab import errors
 
-from .errors import KubectlError, UsageError, api_error_text
+from .errors import KubectlError, api_error_text
 from .formats import resource_name
 from .session import Session
 
@@ -25,24 +25,15 @@ def _split(s: Session, verb: str):
     changes = [a for a in args if "=" in a or (a.endswith("-") and "/" not in a and len(args) > 1)]
     resources = [a for a in args if a not in changes]
     if not changes:
-        raise UsageError(f"at least one {'label' if verb == 'label' else 'annotation'} update is required", verb)
+        raise KubectlError(f"error: at least one {'label' if verb == 'label' else 'annotation'} update is required")
     sets, removes = {}, []
     for c in changes:
         if c.endswith("-") and "=" not in c:
             removes.append(c[:-1])
         else:
             key, _, value = c.partition("=")
-            if verb == "label":
-                _validate_label(key, value, c)
             sets[key] = value
     return resources, sets, removes
-
-
-def _validate_label(key: str, value: str, arg: str) -> None:
-    from kubelab.api.labels import is_qualified_name, is_valid_label_value
-    problems = is_qualified_name(key) + is_valid_label_value(value)
-    if problems:
-        raise KubectlError(f"error: invalid label spec: {arg}")
 
 
 def _update(s: Session, field: str, verb: str, done: str) -> None:
@@ -51,7 +42,7 @@ def _update(s: Session, field: str, verb: str, done: str) -> None:
     if s.inv.flag("filename"):
         targets = [(f.rtype, f.obj["metadata"]["name"], s.object_namespace(f.rtype, f.obj)) for f in s.files()]
     elif not resources:
-        raise UsageError("one or more resources must be specified as <resource> <name> or <resource>/<name>", verb)
+        raise KubectlError("error: one or more resources must be specified as <resource> <name> or <resource>/<name>")
     else:
         targets = []
         for req in s.requests(resources):
@@ -62,7 +53,7 @@ def _update(s: Session, field: str, verb: str, done: str) -> None:
                 for o in s.api.list(req.rtype, namespace=ns, label_selector=s.inv.flag("selector"))["items"]:
                     targets.append((req.rtype, o["metadata"]["name"], o["metadata"].get("namespace")))
             else:
-                raise UsageError("resource(s) were provided, but no name was specified", verb)
+                raise KubectlError("error: resource(s) were provided, but no name was specified")
     for rtype, name, ns in targets:
         try:
             obj = s.api.get(rtype, name, namespace=ns)
@@ -70,10 +61,13 @@ def _update(s: Session, field: str, verb: str, done: str) -> None:
             s.err(api_error_text(e))
             continue
         current = dict((obj.get("metadata") or {}).get(field) or {})
-        if not overwrite:
-            for key, value in sets.items():
-                if key in current:
-                    raise KubectlError(f"error: '{key}' already has a value ({current[key]}), and --overwrite is false")
+        taken = [key for key in sets if key in current]
+        if taken and not overwrite:
+            if verb == "label":
+                raise KubectlError(f"error: '{taken[0]}' already has a value ({current[taken[0]]}), "
+                                   "and --overwrite is false")
+            raise KubectlError("error: --overwrite is false but found the following declared annotation(s): " +
+                               ", ".join(f"'{k}' already has a value ({current[k]})" for k in taken))
         new = {**current, **sets}
         for key in removes:
             if key not in new:

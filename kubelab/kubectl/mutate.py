@@ -4,7 +4,7 @@ from __future__ import annotations
 from kubelab import errors
 
 from .apply import apply_object
-from .errors import KubectlError, UsageError, api_error_text, with_source
+from .errors import KubectlError, api_error_text, with_source
 from .formats import resource_name
 from .session import Session
 
@@ -35,7 +35,7 @@ def _print(s: Session, rtype, obj: dict, operation: str, dry_run) -> None:
 def create(s: Session) -> None:
     """create -f: POST every object; each failure says which file it came from."""
     if not s.inv.flag("filename"):
-        raise UsageError("must specify one of -f and -k", "create")
+        raise KubectlError("error: must specify one of -f and -k")
     dry_run = _dry_run(s)
     for f in s.files():
         ns = s.object_namespace(f.rtype, f.obj)
@@ -50,8 +50,7 @@ def create(s: Session) -> None:
 def apply(s: Session) -> None:
     """apply -f: create, or three-way merge into the live object (see :mod:`.apply`)."""
     if not s.inv.flag("filename"):
-        raise KubectlError("error: must specify one of -f and -k\n\n"
-                           "See 'kubectl apply -h' for help and examples")
+        raise KubectlError("error: must specify one of -f and -k")
     dry_run = _dry_run(s)
     for f in s.files():
         ns = s.object_namespace(f.rtype, f.obj)
@@ -73,13 +72,14 @@ def apply(s: Session) -> None:
             s.err(api_error_text(with_source("creating" if isinstance(e, errors.AlreadyExists) else "applying patch",
                                              f.source, e)))
             continue
-        _print(s, f.rtype, stored, action, dry_run if action != "unchanged" else None)
+        _print(s, f.rtype, stored, action, dry_run)
 
 
 def _targets(s: Session):
     """(rtype, name, namespace) of every object the delete arguments select."""
     if s.inv.flag("filename"):
-        return [(f.rtype, f.obj["metadata"]["name"], s.object_namespace(f.rtype, f.obj)) for f in s.files()]
+        return [(f.rtype, f.obj["metadata"]["name"], s.object_namespace(f.rtype, f.obj), f.source)
+                for f in s.files()]
     if not s.inv.args:
         raise KubectlError("error: You must provide one or more resources by argument or filename.\n"
                            "Example resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n"
@@ -89,11 +89,11 @@ def _targets(s: Session):
     for req in s.requests(s.inv.args):
         ns = s.namespace if req.rtype.namespaced else None
         if req.names:
-            targets += [(req.rtype, n, ns) for n in req.names]
+            targets += [(req.rtype, n, ns, "") for n in req.names]
         elif selector or everything or s.inv.flag("field-selector"):
             listed = s.api.list(req.rtype, namespace=s.list_namespace(req.rtype), label_selector=selector,
                                 field_selector=s.inv.flag("field-selector"))["items"]
-            targets += [(req.rtype, o["metadata"]["name"], o["metadata"].get("namespace")) for o in listed]
+            targets += [(req.rtype, o["metadata"]["name"], o["metadata"].get("namespace"), "") for o in listed]
         else:
             raise KubectlError("error: resource(s) were provided, but no name was specified")
     return targets
@@ -115,11 +115,10 @@ def delete(s: Session) -> None:
         raise KubectlError('error: invalid cascade value (%s). Must be "background", "foreground", or "orphan".'
                            % s.inv.flag("cascade"))
     if not targets:
-        where = "" if s.all_namespaces else f" in {s.namespace} namespace"
-        s.warn(f"No resources found{where}.")
+        s.warn("No resources found")
         return
     pending = []
-    for rtype, name, ns in targets:
+    for rtype, name, ns, source in targets:
         try:
             if dry_run == "client":
                 s.api.get(rtype, name, namespace=ns)
@@ -128,7 +127,7 @@ def delete(s: Session) -> None:
                 pending.append((rtype, name, ns))
         except errors.NotFound as e:
             if not s.inv.bool("ignore-not-found"):
-                s.err(api_error_text(e))
+                s.err(api_error_text(with_source("deleting", source, e)))
             continue
         kind = f"{rtype.kind.lower()}{'.' + rtype.group if rtype.group else ''}"
         if s.inv.flag("output") == "name":

@@ -65,9 +65,11 @@ class FakeAPI:
     def list(self, resource, *, namespace=None, label_selector=None, field_selector=None):
         rtype = self._resolve(resource)
         wanted = dict(t.split("=", 1) for t in (label_selector or "").split(",") if t)
+        fields = dict(t.split("=", 1) for t in (field_selector or "").split(",") if t)
         items = [copy.deepcopy(o) for (plural, ns, _), o in sorted(self.objects.items(), key=lambda kv: str(kv[0]))
                  if plural == rtype.plural and (namespace is None or ns == namespace)
-                 and all((o["metadata"].get("labels") or {}).get(k) == v for k, v in wanted.items())]
+                 and all((o["metadata"].get("labels") or {}).get(k) == v for k, v in wanted.items())
+                 and all(_field(o, k) == v for k, v in fields.items())]
         return {"apiVersion": rtype.api_version, "kind": rtype.list_kind,
                 "metadata": {"resourceVersion": str(self._rv)}, "items": items}
 
@@ -84,6 +86,12 @@ class FakeAPI:
             return self.objects.pop(self._key(rtype, name, namespace))
         except KeyError:
             raise self._missing(rtype, name) from None
+
+
+def _field(obj, path):
+    for part in path.split("."):
+        obj = obj.get(part, "") if isinstance(obj, dict) else ""
+    return str(obj)
 
 
 class FakeCluster:

@@ -109,7 +109,8 @@ def _parse(path: str):
 def _matches(obj: dict, query: dict) -> bool:
     for key in ("labelSelector", "fieldSelector"):
         for term in filter(None, query.get(key, [""])[0].split(",")):
-            k, _, v = term.partition("=")
+            negate = "!=" in term
+            k, _, v = term.replace("!=", "=").partition("=")
             if key == "labelSelector":
                 if obj.get("metadata", {}).get("labels", {}).get(k) != v:
                     return False
@@ -117,7 +118,7 @@ def _matches(obj: dict, query: dict) -> bool:
             node = obj
             for p in k.split("."):
                 node = node.get(p, "") if isinstance(node, dict) else ""
-            if str(node) != v:
+            if (str(node) == v) == negate:
                 return False
     return True
 
