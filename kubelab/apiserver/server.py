@@ -22,6 +22,7 @@ from ..api.validation import invalid_error, validate
 from ..store import CompareFailed, Compacted, FutureRevision, KeyExists, ValueTooLarge
 from . import strategy
 from .admission import default_admission
+from .eviction import evict
 from .patch import PatchError, json_merge, json_patch, strategic_merge
 from .watchcache import ApiWatch, Cacher
 
@@ -122,7 +123,10 @@ class APIServer:
     def create(self, obj: dict, *, namespace: str | None = None, dry_run: bool = False) -> dict:
         """POST: default, admit, validate and store a new object.
 
-        A ``Binding`` is the pods/binding subresource: it assigns a Pod to a node."""
+        A ``Binding`` is the pods/binding subresource (it assigns a Pod to a node),
+        an ``Eviction`` the pods/eviction subresource (a PDB-respecting delete)."""
+        if isinstance(obj, dict) and obj.get("kind") == "Eviction" and obj.get("apiVersion") == "policy/v1":
+            return evict(self, obj, namespace)
         obj, rtype = self._accept(obj)
         if rtype.kind == "Binding":
             return self._bind(obj, namespace)

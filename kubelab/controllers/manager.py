@@ -2,8 +2,11 @@
 as one component (failure injection stops it; restarting relists everything)."""
 from __future__ import annotations
 
+from .disruption import DisruptionController
 from .garbagecollector import GarbageCollector
 from .namespace import NamespaceController
+from .nodelifecycle import NodeLifecycleController
+from .tainteviction import TaintEvictionController
 
 __all__ = ["ControllerManager", "CONTROLLERS"]
 
@@ -11,6 +14,9 @@ __all__ = ["ControllerManager", "CONTROLLERS"]
 CONTROLLERS = [
     NamespaceController,
     GarbageCollector,
+    NodeLifecycleController,
+    TaintEvictionController,
+    DisruptionController,
 ]
 
 
