@@ -44,8 +44,7 @@ def describe(s: Session) -> None:
     if found:
         s.out("\n\n".join(describe_object(s, rtype, obj) for rtype, obj in found))
     elif not failures:
-        where = "" if s.all_namespaces else f" in {s.namespace} namespace"
-        s.warn(f"No resources found{where}.")
+        s.warn("No resources found" if s.all_namespaces else f"No resources found in {s.namespace} namespace.")
     for e in failures:
         s.err(api_error_text(e))
 

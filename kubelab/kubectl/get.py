@@ -80,8 +80,7 @@ def get(s: Session) -> None:
     for e in failures:
         s.err(api_error_text(e))
     if not objs and not failures and is_table_format(output):
-        where = "" if s.all_namespaces else f" in {s.namespace} namespace"
-        s.warn(f"No resources found{where}.")
+        s.warn("No resources found" if s.all_namespaces else f"No resources found in {s.namespace} namespace.")
 
 
 def _tables(s: Session, groups, wide: bool) -> None:
