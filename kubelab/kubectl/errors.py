@@ -54,8 +54,8 @@ def _invalid_text(err: errors.Invalid) -> str:
 
 def with_source(verb: str, source: str, err: errors.ApiError) -> errors.ApiError:
     """AddSourceToErr: ``error when creating "pod.yaml": ...`` in the error's message."""
-    if not source:
-        return err
+    if not source or isinstance(err, errors.Invalid):
+        return err              # Invalid errors print from their details, without the source
     wrapped = type(err)(f'error when {verb} "{source}": {err.message}', causes=err.causes, kind=err.kind,
                         name=err.name, group=err.group)
     return wrapped

@@ -120,6 +120,6 @@ def api_resources(s: Session) -> None:
     for t in types:
         cells = [t.plural, ",".join(t.short_names), t.api_version, "true" if t.namespaced else "false", t.kind]
         if wide:
-            cells += [f"[{' '.join(t.verbs)}]", ",".join(t.categories)]
+            cells += [",".join(t.verbs), ",".join(t.categories)]
         lines.append("\t".join(cells))
     s.out(tabwrite("\n".join(lines) + "\n"))
