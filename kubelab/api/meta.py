@@ -23,6 +23,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 from ..errors import Cause
+from .labels import is_qualified_name, is_valid_label_value
 
 __all__ = [
     # name rules
@@ -52,8 +53,6 @@ __all__ = [
 _DNS1123_LABEL_FMT = "[a-z0-9]([-a-z0-9]*[a-z0-9])?"
 _DNS1123_SUBDOMAIN_FMT = _DNS1123_LABEL_FMT + "(\\." + _DNS1123_LABEL_FMT + ")*"
 _DNS1035_LABEL_FMT = "[a-z]([-a-z0-9]*[a-z0-9])?"
-_LABEL_KEY_FMT = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
-_LABEL_VALUE_FMT = "(" + _LABEL_KEY_FMT + ")?"
 _CONFIG_MAP_KEY_FMT = "[-._a-zA-Z0-9]+"
 _ENV_VAR_NAME_FMT = "[-._a-zA-Z][-._a-zA-Z0-9]*"
 _PERCENT_FMT = "[0-9]+%"
@@ -67,8 +66,6 @@ def _full(fmt: str) -> re.Pattern:
 _DNS1123_LABEL_RE = _full(_DNS1123_LABEL_FMT)
 _DNS1123_SUBDOMAIN_RE = _full(_DNS1123_SUBDOMAIN_FMT)
 _DNS1035_LABEL_RE = _full(_DNS1035_LABEL_FMT)
-_LABEL_KEY_RE = _full(_LABEL_KEY_FMT)
-_LABEL_VALUE_RE = _full(_LABEL_VALUE_FMT)
 _CONFIG_MAP_KEY_RE = _full(_CONFIG_MAP_KEY_FMT)
 _ENV_VAR_NAME_RE = _full(_ENV_VAR_NAME_FMT)
 _PERCENT_RE = _full(_PERCENT_FMT)
@@ -110,10 +107,6 @@ _SUBDOMAIN_MSG = ("a lowercase RFC 1123 subdomain must consist of lower case alp
                   "'-' or '.', and must start and end with an alphanumeric character")
 _DNS1035_MSG = ("a DNS-1035 label must consist of lower case alphanumeric characters or '-', "
                 "start with an alphabetic character, and end with an alphanumeric character")
-_LABEL_KEY_MSG = ("must consist of alphanumeric characters, '-', '_' or '.', "
-                  "and must start and end with an alphanumeric character")
-_LABEL_VALUE_MSG = ("a valid label must be an empty string or consist of alphanumeric characters, "
-                    "'-', '_' or '.', and must start and end with an alphanumeric character")
 
 
 def is_dns1123_label(value: str) -> list[str]:
@@ -146,40 +139,6 @@ def is_dns1035_label(value: str) -> list[str]:
         errs.append(max_len_error(63))
     if not _match(_DNS1035_LABEL_RE, value):
         errs.append(regex_error(_DNS1035_MSG, _DNS1035_LABEL_FMT, "my-name", "abc-123"))
-    return errs
-
-
-def is_qualified_name(value: str) -> list[str]:
-    """IsQualifiedName (a label key): optional DNS-subdomain prefix, '/', and a 63-char name."""
-    errs: list[str] = []
-    parts = value.split("/")
-    if len(parts) == 1:
-        name = parts[0]
-    elif len(parts) == 2:
-        prefix, name = parts
-        if not prefix:
-            errs.append("prefix part " + EMPTY_ERROR)
-        else:
-            errs.extend("prefix part " + m for m in is_dns1123_subdomain(prefix))
-    else:
-        return ["a valid label key " + regex_error(_LABEL_KEY_MSG, _LABEL_KEY_FMT, "MyName", "my.name", "123-abc")
-                + " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"]
-    if not name:
-        errs.append("name part " + EMPTY_ERROR)
-    elif len(name) > 63:
-        errs.append("name part " + max_len_error(63))
-    if not _match(_LABEL_KEY_RE, name):
-        errs.append("name part " + regex_error(_LABEL_KEY_MSG, _LABEL_KEY_FMT, "MyName", "my.name", "123-abc"))
-    return errs
-
-
-def is_valid_label_value(value: str) -> list[str]:
-    """IsValidLabelValue: empty, or at most 63 alphanumerics, '-', '_', '.'."""
-    errs = []
-    if len(value) > 63:
-        errs.append(max_len_error(63))
-    if not _match(_LABEL_VALUE_RE, value):
-        errs.append(regex_error(_LABEL_VALUE_MSG, _LABEL_VALUE_FMT, "MyValue", "my_value", "12345"))
     return errs
 
 

@@ -15,7 +15,7 @@ from typing import Callable
 
 from .. import errors
 from ..api import meta
-from ..api.defaults import apply_defaults
+from ..api.defaults import apply_defaults, generate_job_selector
 from ..api.kinds import REGISTRY, Registry, ResourceType, UnknownResource
 from ..api.labels import SelectorError, parse_field_selector, parse_selector
 from ..api.validation import invalid_error, validate
@@ -147,11 +147,13 @@ class APIServer:
         apply_defaults(obj, rtype)
         strategy.initial_status(obj, "status" in rtype.subresources)
         self._admit("CREATE", obj, None, rtype)
+        meta_["uid"] = meta.new_uid(self.rng)
+        meta_["creationTimestamp"] = meta.format_time(self.clock.now())
+        if rtype.kind == "Job":
+            generate_job_selector(obj)       # the Job strategy does this as it validates
         causes = validate(obj, rtype)
         if causes:
             raise invalid_error(rtype, meta_.get("name", ""), causes)
-        meta_["uid"] = meta.new_uid(self.rng)
-        meta_["creationTimestamp"] = meta.format_time(self.clock.now())
         if rtype.kind in strategy.GENERATION_KINDS:
             meta_["generation"] = 1
         if dry_run:

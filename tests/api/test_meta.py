@@ -62,7 +62,7 @@ NAME_RULES = [
     (meta.is_qualified_name, "Example.com/app", ["prefix part " + SUBDOMAIN_MSG]),
     (meta.is_qualified_name, "", ["name part must be non-empty", KEY_NAME_MSG]),
     (meta.is_qualified_name, "a" * 64, ["name part must be no more than 63 characters"]),
-    (meta.is_qualified_name, "a/b/c", ["a valid label key must consist of alphanumeric characters, '-', '_' or "
+    (meta.is_qualified_name, "a/b/c", ["a qualified name must consist of alphanumeric characters, '-', '_' or "
                                         "'.', and must start and end with an alphanumeric character (e.g. "
                                         "'MyName',  or 'my.name',  or '123-abc', regex used for validation is "
                                         "'([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS "
