@@ -2,6 +2,7 @@
 as one component (failure injection stops it; restarting relists everything)."""
 from __future__ import annotations
 
+from .cronjob import CronJobController
 from .disruption import DisruptionController
 from .garbagecollector import GarbageCollector
 from .namespace import NamespaceController
@@ -17,6 +18,7 @@ CONTROLLERS = [
     NodeLifecycleController,
     TaintEvictionController,
     DisruptionController,
+    CronJobController,
 ]
 
 
