@@ -7,6 +7,7 @@ from .disruption import DisruptionController
 from .garbagecollector import GarbageCollector
 from .namespace import NamespaceController
 from .nodelifecycle import NodeLifecycleController
+from .replicaset import ReplicaSetController
 from .tainteviction import TaintEvictionController
 
 __all__ = ["ControllerManager", "CONTROLLERS"]
@@ -15,6 +16,7 @@ __all__ = ["ControllerManager", "CONTROLLERS"]
 CONTROLLERS = [
     NamespaceController,
     GarbageCollector,
+    ReplicaSetController,
     NodeLifecycleController,
     TaintEvictionController,
     DisruptionController,

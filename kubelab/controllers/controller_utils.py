@@ -1,0 +1,326 @@
+"""What the workload controllers share (kubernetes pkg/controller/controller_utils.go).
+
+* ControllerExpectations: how many creations/deletions a controller waits to
+  see in its cache before it trusts the cache again (so a stale cache never
+  makes it create twice); satisfied when observed, or after 5 minutes.
+* Owner references: the controller reference, and ClaimPods' adopt/release.
+* Pod readiness and availability (IsPodReady, IsPodAvailable).
+* Which pods to delete first (ActivePodsWithRanks).
+* slowStartBatch, and the pod-by-controller index (FilterPodsByOwner).
+"""
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+from functools import cmp_to_key
+from typing import Callable
+
+from .. import errors
+from ..api.meta import controller_ref, parse_time
+
+__all__ = [
+    "BURST_REPLICAS", "EXPECTATIONS_TIMEOUT", "SLOW_START_INITIAL_BATCH_SIZE", "ControllerExpectations",
+    "new_controller_ref", "claim_pods", "pod_from_template", "is_pod_ready", "is_pod_available",
+    "is_pod_active", "filter_active_pods", "ready_condition", "rank_pods_for_deletion", "pods_to_delete",
+    "slow_start_batch", "CONTROLLER_UID_INDEX", "controller_uid_index", "pods_owned_by",
+    "max_container_restarts", "DELETION_COST_ANNOTATION",
+]
+
+#: replicaset.BurstReplicas: at most this many creations/deletions per sync
+BURST_REPLICAS = 500
+#: controller.SlowStartInitialBatchSize
+SLOW_START_INITIAL_BATCH_SIZE = 1
+#: controller.ExpectationsTimeout: expectations older than this count as satisfied
+EXPECTATIONS_TIMEOUT = 5 * 60.0
+DELETION_COST_ANNOTATION = "controller.kubernetes.io/pod-deletion-cost"
+
+
+class ControllerExpectations:
+    """UIDTrackingControllerExpectations: per controller key, creations still expected
+    (a count) and deletions still expected (the pod keys, so a pod seen first with a
+    deletionTimestamp and then deleted is counted once)."""
+
+    def __init__(self, clock):
+        self.clock = clock
+        self._adds: dict[str, int] = {}
+        self._dels: dict[str, set[str]] = {}
+        self._stamp: dict[str, float] = {}
+
+    def satisfied(self, key: str) -> bool:
+        """SatisfiedExpectations: nothing expected, all observed, or expired (5 minutes)."""
+        if key not in self._stamp:
+            return True
+        if self._adds.get(key, 0) <= 0 and not self._dels.get(key):
+            return True
+        return self.clock.seconds - self._stamp[key] > EXPECTATIONS_TIMEOUT
+
+    def expect_creations(self, key: str, count: int) -> None:
+        self._adds[key] = count
+        self._dels[key] = set()
+        self._stamp[key] = self.clock.seconds
+
+    def expect_deletions(self, key: str, pod_keys: list[str]) -> None:
+        self._adds[key] = 0
+        self._dels[key] = set(pod_keys)
+        self._stamp[key] = self.clock.seconds
+
+    def creation_observed(self, key: str) -> None:
+        if key in self._adds:
+            self._adds[key] -= 1
+
+    def deletion_observed(self, key: str, pod_key: str) -> None:
+        self._dels.get(key, set()).discard(pod_key)
+
+    def delete(self, key: str) -> None:
+        """DeleteExpectations (the controller object is gone)."""
+        for table in (self._adds, self._dels, self._stamp):
+            table.pop(key, None)
+
+    def pending(self, key: str) -> tuple[int, int]:
+        """(creations, deletions) still expected."""
+        return max(self._adds.get(key, 0), 0), len(self._dels.get(key, ()))
+
+
+# -- owner references -------------------------------------------------------------
+
+def new_controller_ref(owner: dict) -> dict:
+    """metav1.NewControllerRef: the reference a controller puts on what it creates."""
+    m = owner["metadata"]
+    return {"apiVersion": owner["apiVersion"], "kind": owner["kind"], "name": m["name"], "uid": m["uid"],
+            "controller": True, "blockOwnerDeletion": True}
+
+
+def pod_from_template(template: dict, owner: dict) -> dict:
+    """GetPodFromTemplate: labels, annotations, finalizers and spec from the template,
+    ``generateName: <owner>-`` (the API server adds 5 random characters) and the
+    controller reference."""
+    tm = template.get("metadata") or {}
+    meta = {"generateName": f'{owner["metadata"]["name"]}-', "namespace": owner["metadata"]["namespace"],
+            "ownerReferences": [new_controller_ref(owner)]}
+    for field in ("labels", "annotations", "finalizers"):
+        if tm.get(field):
+            meta[field] = tm[field]
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": template.get("spec") or {}}
+
+
+def claim_pods(api, owner: dict, selector, pods: list[dict], *, fresh: Callable[[], dict | None]) -> list[dict]:
+    """PodControllerRefManager.ClaimPods: the pods ``owner`` controls after adopting
+    orphans its selector matches and releasing its pods the selector no longer matches.
+
+    Pods controlled by someone else are never touched; nor are orphans being
+    deleted. Before the first adoption ``fresh()`` re-reads the owner from the API
+    server (RecheckDeletionTimestamp): an owner being deleted adopts nothing.
+    """
+    uid = owner["metadata"]["uid"]
+    owner_deleting = bool(owner["metadata"].get("deletionTimestamp"))
+    claimed, checked = [], False
+    for pod in pods:
+        m = pod["metadata"]
+        ref = controller_ref(pod)
+        matches = selector.matches(m.get("labels") or {})
+        if ref is not None:
+            if ref.get("uid") != uid:
+                continue
+            if matches:
+                claimed.append(pod)
+            elif not owner_deleting:
+                _patch_owner(api, pod, {"$patch": "delete", "uid": uid})
+            continue
+        if owner_deleting or not matches or m.get("deletionTimestamp") or m.get("namespace") != \
+                owner["metadata"].get("namespace"):
+            continue
+        if not checked:
+            current = fresh()
+            if current is None or current["metadata"]["uid"] != uid or current["metadata"].get("deletionTimestamp"):
+                raise errors.Conflict(f'{owner["kind"]} {m.get("namespace")}/{owner["metadata"]["name"]} has '
+                                      "just been deleted, cannot adopt")
+            checked = True
+        adopted = _patch_owner(api, pod, new_controller_ref(owner))
+        if adopted is not None:
+            claimed.append(adopted)
+    return claimed
+
+
+def _patch_owner(api, pod: dict, ref: dict) -> dict | None:
+    """Adopt (add a controller reference) or release (``$patch: delete`` it) with a
+    strategic merge patch on ``ownerReferences`` (merge key ``uid``)."""
+    m = pod["metadata"]
+    try:
+        return api.patch("pods", m["name"], {"metadata": {"ownerReferences": [ref], "uid": m["uid"]}},
+                         namespace=m["namespace"], patch_type="strategic")
+    except errors.NotFound:
+        return None
+
+
+# -- pods ------------------------------------------------------------------------
+
+def ready_condition(pod: dict) -> dict | None:
+    for cond in (pod.get("status") or {}).get("conditions") or ():
+        if cond.get("type") == "Ready":
+            return cond
+    return None
+
+
+def is_pod_ready(pod: dict) -> bool:
+    """podutil.IsPodReady: the Ready condition is True."""
+    cond = ready_condition(pod)
+    return cond is not None and cond.get("status") == "True"
+
+
+def is_pod_available(pod: dict, min_ready_seconds: int, now) -> bool:
+    """podutil.IsPodAvailable: ready, and (with minReadySeconds) ready for longer than
+    that: lastTransitionTime + minReadySeconds strictly before ``now`` (a datetime)."""
+    cond = ready_condition(pod)
+    if cond is None or cond.get("status") != "True":
+        return False
+    if not min_ready_seconds:
+        return True
+    stamp = cond.get("lastTransitionTime")
+    return bool(stamp) and parse_time(stamp) + timedelta(seconds=min_ready_seconds) < now
+
+
+def is_pod_active(pod: dict) -> bool:
+    """controller.IsPodActive: not Succeeded, not Failed, not being deleted."""
+    return (pod.get("status") or {}).get("phase") not in ("Succeeded", "Failed") and \
+        not pod["metadata"].get("deletionTimestamp")
+
+
+def filter_active_pods(pods: list[dict]) -> list[dict]:
+    return [p for p in pods if is_pod_active(p)]
+
+
+def max_container_restarts(pod: dict) -> int:
+    """The most restarts of any container (and of any restartable init container: a sidecar)."""
+    status = pod.get("status") or {}
+    counts = [s.get("restartCount", 0) for s in status.get("containerStatuses") or ()]
+    sidecars = {c["name"] for c in (pod.get("spec") or {}).get("initContainers") or ()
+                if c.get("restartPolicy") == "Always"}
+    counts += [s.get("restartCount", 0) for s in status.get("initContainerStatuses") or () if s["name"] in sidecars]
+    return max(counts, default=0)
+
+
+# -- which pods go first ----------------------------------------------------------
+
+_PHASE_ORDINAL = {"Pending": 0, "Unknown": 1, "Running": 2}
+
+
+def _deletion_cost(pod: dict) -> int:
+    try:
+        return int(((pod["metadata"].get("annotations") or {}).get(DELETION_COST_ANNOTATION)) or 0)
+    except ValueError:
+        return 0
+
+
+def _log_rank(stamp: str, now_ns: int) -> int:
+    d = now_ns - int(parse_time(stamp).timestamp()) * 10**9
+    return int(math.log2(d)) if d > 0 else -1
+
+
+def rank_pods_for_deletion(pods: list[dict], ranks: list[int], now) -> list[dict]:
+    """ActivePodsWithRanks (v1.32, LogarithmicScaleDown and PodDeletionCost on): pods
+    sorted so the ones to delete first come first. Each rule decides only if the
+    previous ones tie:
+
+    1. unassigned before assigned; 2. Pending < Unknown < Running; 3. not ready
+    before ready; 4. lower ``pod-deletion-cost`` first; 5. higher rank (more active
+    pods of the same owner family on its node) first; 6. both ready: ready more
+    recently first, compared on a log2 scale of how long ago (equal buckets: by
+    uid); 7. more container restarts first; 8. created more recently first (log2
+    buckets again, then uid).
+    """
+    now_ns = int(now.timestamp()) * 10**9
+    ready = [is_pod_ready(p) for p in pods]
+
+    def by_time(a: int, b: int, ta: str | None, tb: str | None) -> int:
+        if not ta or not tb:
+            return -1 if not ta else 1            # afterOrZero: a zero time goes first
+        diff = _log_rank(ta, now_ns) - _log_rank(tb, now_ns)
+        if diff == 0:
+            ua, ub = pods[a]["metadata"].get("uid", ""), pods[b]["metadata"].get("uid", "")
+            return -1 if ua < ub else 1 if ua > ub else 0
+        return -1 if diff < 0 else 1
+
+    def less(a: int, b: int) -> int:
+        pa, pb = pods[a], pods[b]
+        na, nb = pa["spec"].get("nodeName") or "", pb["spec"].get("nodeName") or ""
+        if na != nb and (not na or not nb):
+            return -1 if not na else 1
+        oa = _PHASE_ORDINAL.get((pa.get("status") or {}).get("phase"), 0)
+        ob = _PHASE_ORDINAL.get((pb.get("status") or {}).get("phase"), 0)
+        if oa != ob:
+            return -1 if oa < ob else 1
+        if ready[a] != ready[b]:
+            return -1 if not ready[a] else 1
+        ca, cb = _deletion_cost(pa), _deletion_cost(pb)
+        if ca != cb:
+            return -1 if ca < cb else 1
+        if ranks[a] != ranks[b]:
+            return -1 if ranks[a] > ranks[b] else 1
+        if ready[a] and ready[b]:
+            ta, tb = ready_condition(pa).get("lastTransitionTime"), ready_condition(pb).get("lastTransitionTime")
+            if ta != tb:
+                return by_time(a, b, ta, tb)
+        ra, rb = max_container_restarts(pa), max_container_restarts(pb)
+        if ra != rb:
+            return -1 if ra > rb else 1
+        ta, tb = pa["metadata"].get("creationTimestamp"), pb["metadata"].get("creationTimestamp")
+        if ta != tb:
+            return by_time(a, b, ta, tb)
+        return 0
+
+    order = sorted(range(len(pods)), key=cmp_to_key(less))
+    return [pods[i] for i in order]
+
+
+def pods_to_delete(pods: list[dict], related: list[dict], diff: int, now) -> list[dict]:
+    """getPodsToDelete: rank each pod by how many active related pods (of every
+    ReplicaSet of the same owner) share its node, then take the first ``diff``."""
+    if diff >= len(pods):
+        return list(pods)
+    on_node: dict[str, int] = {}
+    for p in related:
+        if is_pod_active(p):
+            node = p["spec"].get("nodeName") or ""
+            on_node[node] = on_node.get(node, 0) + 1
+    ranks = [on_node.get(p["spec"].get("nodeName") or "", 0) for p in pods]
+    return rank_pods_for_deletion(pods, ranks, now)[:diff]
+
+
+def slow_start_batch(count: int, initial: int, fn: Callable[[], None]) -> tuple[int, errors.ApiError | None]:
+    """slowStartBatch: call ``fn`` in batches of 1, 2, 4, ... until ``count`` calls; the
+    first batch with a failure ends it. Returns (successes, first error)."""
+    remaining, successes = count, 0
+    batch = min(remaining, initial)
+    while batch > 0:
+        failure = None
+        for _ in range(batch):
+            try:
+                fn()
+                successes += 1
+            except errors.ApiError as e:
+                failure = failure or e
+        if failure is not None:
+            return successes, failure
+        remaining -= batch
+        batch = min(2 * batch, remaining)
+    return successes, None
+
+
+# -- pods by controller -------------------------------------------------------------
+
+CONTROLLER_UID_INDEX = "podControllerUID"
+
+
+def controller_uid_index(pod: dict) -> list[str]:
+    """AddPodControllerUIDIndexer: a pod's controller uid, or for an orphan the
+    namespace-scoped orphan key (so adoption candidates are found without a scan)."""
+    ref = controller_ref(pod)
+    return [ref["uid"]] if ref is not None else [f'<orphan>/{pod["metadata"].get("namespace", "")}']
+
+
+def pods_owned_by(pod_informer, owner: dict, include_orphans: bool) -> list[dict]:
+    """FilterPodsByOwner: the owner's pods (and its namespace's orphans) from the index."""
+    out = pod_informer.by_index(CONTROLLER_UID_INDEX, owner["metadata"]["uid"])
+    if include_orphans:
+        out = out + pod_informer.by_index(CONTROLLER_UID_INDEX, f'<orphan>/{owner["metadata"]["namespace"]}')
+    return out
