@@ -110,7 +110,9 @@ def _diff_slice(key, old, new, path, patch, ignore_deletions, ignore_changes) ->
             patch[key] = added
         if removed:
             patch[f"$deleteFromPrimitiveList/{key}"] = removed
-        if (not ignore_deletions and removed) or (not ignore_changes and old != new):
+        # diffListsOfScalars sorts the old list in place before diffLists compares it with
+        # the new one, so an unsorted list always gets a $setElementOrder (as kubectl sends).
+        if (not ignore_deletions and removed) or (not ignore_changes and sorted(old, key=str) != new):
             patch[f"$setElementOrder/{key}"] = list(new)
         return
     changes, deletions = _diff_list_of_maps(old, new, path, merge_key, ignore_deletions, ignore_changes)

@@ -20,12 +20,19 @@ def annotate(s: Session) -> None:
 
 
 def _split(s: Session, verb: str):
-    """Resource arguments, then the KEY=VALUE / KEY- arguments."""
-    args = list(s.inv.args)
-    changes = [a for a in args if "=" in a or (a.endswith("-") and "/" not in a and len(args) > 1)]
-    resources = [a for a in args if a not in changes]
+    """GetResourcesAndPairs: resource arguments first, then KEY=VALUE / KEY- arguments."""
+    kind = "label" if verb == "label" else "annotation"
+    resources, changes = [], []
+    for arg in s.inv.args:
+        pair = ("=" in arg and not arg.startswith("=")) or (arg.endswith("-") and arg != "-")
+        if pair:
+            changes.append(arg)
+        elif changes:
+            raise KubectlError(f"error: all resources must be specified before {kind} changes: {arg}")
+        else:
+            resources.append(arg)
     if not changes:
-        raise KubectlError(f"error: at least one {'label' if verb == 'label' else 'annotation'} update is required")
+        raise KubectlError(f"error: at least one {kind} update is required")
     sets, removes = {}, []
     for c in changes:
         if c.endswith("-") and "=" not in c:

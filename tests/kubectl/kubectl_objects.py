@@ -41,7 +41,7 @@ def objects(now) -> dict:
           "state": {"running": {"startedAt": T0}}, "lastState": {}},
          {"name": "sidecar", "image": "docker.io/library/busybox:latest", "imageID": "", "containerID": "containerd://bbb", "ready": False, "started": False, "restartCount": 4,
           "state": {"waiting": {"reason": "CrashLoopBackOff", "message": "back-off 1m20s restarting failed container=sidecar pod=web-7c5ddbdf54-x2x9k_default(uid-pod-1)"}},
-          "lastState": {"terminated": {"exitCode": 1, "reason": "Error", "startedAt": ts(minutes=3), "finishedAt": ts(minutes=2), "containerID": "containerd://bbb"}}}]}}
+          "lastState": {"terminated": {"exitCode": 1, "reason": "Error", "startedAt": ts(hours=3), "finishedAt": ts(hours=2), "containerID": "containerd://bbb"}}}]}}
     events = [
      {"apiVersion": "v1", "kind": "Event", "metadata": {"name": "web-7c5ddbdf54-x2x9k.1", "namespace": "default", "creationTimestamp": T0},
       "involvedObject": {"kind": "Pod", "namespace": "default", "name": "web-7c5ddbdf54-x2x9k", "uid": "uid-pod-1", "apiVersion": "v1"},
@@ -50,7 +50,7 @@ def objects(now) -> dict:
      {"apiVersion": "v1", "kind": "Event", "metadata": {"name": "web-7c5ddbdf54-x2x9k.2", "namespace": "default", "creationTimestamp": T0},
       "involvedObject": {"kind": "Pod", "namespace": "default", "name": "web-7c5ddbdf54-x2x9k", "uid": "uid-pod-1", "apiVersion": "v1", "fieldPath": "spec.containers{sidecar}"},
       "reason": "BackOff", "message": "Back-off restarting failed container sidecar in pod web-7c5ddbdf54-x2x9k_default(uid-pod-1)", "source": {"component": "kubelet", "host": "node-1"},
-      "firstTimestamp": ts(minutes=10), "lastTimestamp": ts(minutes=1), "count": 12, "type": "Warning"},
+      "firstTimestamp": ts(hours=10), "lastTimestamp": ts(hours=2), "count": 12, "type": "Warning"},
      {"apiVersion": "v1", "kind": "Event", "metadata": {"name": "web-7c5ddbdf54-x2x9k.3", "namespace": "default", "creationTimestamp": T0},
       "involvedObject": {"kind": "Pod", "namespace": "default", "name": "web-7c5ddbdf54-x2x9k", "uid": "uid-pod-1", "apiVersion": "v1", "fieldPath": "spec.containers{nginx}"},
       "reason": "Pulled", "message": "Container image \"nginx:1.27\" already present on machine", "source": {"component": "kubelet", "host": "node-1"},
@@ -63,10 +63,10 @@ def objects(now) -> dict:
      "status": {"capacity": {"cpu": "4", "memory": "8Gi", "pods": "110", "ephemeral-storage": "100Gi"},
        "allocatable": {"cpu": "3800m", "memory": "7Gi", "pods": "110", "ephemeral-storage": "90Gi"},
        "conditions": [
-         {"type": "MemoryPressure", "status": "False", "lastHeartbeatTime": ts(seconds=30), "lastTransitionTime": ts(days=10), "reason": "KubeletHasSufficientMemory", "message": "kubelet has sufficient memory available"},
-         {"type": "DiskPressure", "status": "False", "lastHeartbeatTime": ts(seconds=30), "lastTransitionTime": ts(days=10), "reason": "KubeletHasNoDiskPressure", "message": "kubelet has no disk pressure"},
-         {"type": "PIDPressure", "status": "False", "lastHeartbeatTime": ts(seconds=30), "lastTransitionTime": ts(days=10), "reason": "KubeletHasSufficientPID", "message": "kubelet has sufficient PID available"},
-         {"type": "Ready", "status": "True", "lastHeartbeatTime": ts(seconds=30), "lastTransitionTime": ts(days=10), "reason": "KubeletReady", "message": "kubelet is posting ready status"}],
+         {"type": "MemoryPressure", "status": "False", "lastHeartbeatTime": ts(hours=1), "lastTransitionTime": ts(days=10), "reason": "KubeletHasSufficientMemory", "message": "kubelet has sufficient memory available"},
+         {"type": "DiskPressure", "status": "False", "lastHeartbeatTime": ts(hours=1), "lastTransitionTime": ts(days=10), "reason": "KubeletHasNoDiskPressure", "message": "kubelet has no disk pressure"},
+         {"type": "PIDPressure", "status": "False", "lastHeartbeatTime": ts(hours=1), "lastTransitionTime": ts(days=10), "reason": "KubeletHasSufficientPID", "message": "kubelet has sufficient PID available"},
+         {"type": "Ready", "status": "True", "lastHeartbeatTime": ts(hours=1), "lastTransitionTime": ts(days=10), "reason": "KubeletReady", "message": "kubelet is posting ready status"}],
        "addresses": [{"type": "InternalIP", "address": "10.0.0.11"}, {"type": "Hostname", "address": "node-1"}],
        "nodeInfo": {"machineID": "m1", "systemUUID": "s1", "bootID": "b1", "kernelVersion": "6.1.0", "osImage": "Debian GNU/Linux 12 (bookworm)", "containerRuntimeVersion": "containerd://1.7.0", "kubeletVersion": "v1.32.0", "kubeProxyVersion": "", "operatingSystem": "linux", "architecture": "amd64"}}}
     tmpl = {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "nginx", "image": "nginx:1.27", "ports": [{"containerPort": 80, "protocol": "TCP"}], "resources": {}}]}}
@@ -91,7 +91,7 @@ def objects(now) -> dict:
      "addressType": "IPv4", "endpoints": [{"addresses": ["10.244.1.5"], "conditions": {"ready": True}}, {"addresses": ["10.244.2.7"], "conditions": {"ready": True}}],
      "ports": [{"name": "http", "port": 8080, "protocol": "TCP"}]}
     ns = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "default", "uid": "uid-ns", "creationTimestamp": ts(days=10), "labels": {"kubernetes.io/metadata.name": "default"}}, "spec": {"finalizers": ["kubernetes"]}, "status": {"phase": "Active"}}
-    cm = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "web-config", "namespace": "default", "creationTimestamp": ts(days=3)}, "data": {"mode": "prod", "nginx.conf": "server {\n  listen 80;\n}\n"}}
+    cm = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "web-config", "namespace": "default", "creationTimestamp": ts(days=3)}, "data": {"nginx.conf": "server {\n  listen 80;\n}\n"}}
     lease = {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": {"name": "node-1", "namespace": "default", "creationTimestamp": ts(days=3)}, "spec": {"holderIdentity": "node-1", "leaseDurationSeconds": 40, "renewTime": "2026-01-01T00:00:00.000000Z"}}
     return {"pod": pod, "events": events, "node": node, "deployment": deploy, "replicaset": rs,
             "service": svc, "endpoints": ep, "endpointslice": eps, "namespace": ns, "configmap": cm, "lease": lease}

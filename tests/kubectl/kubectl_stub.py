@@ -4,7 +4,9 @@ Tests use it to record what kubectl v1.32 itself prints (describe layouts,
 error texts, yaml/json) for the same objects kubelab prints, and which PATCH
 bodies kubectl's apply/label/annotate send. simplified: serves discovery from
 kubelab's registry, GET/LIST (label and field selectors by equality),
-POST/PATCH/DELETE on an in-memory dict; no watch, no Table responses.
+POST/PATCH/DELETE on an in-memory dict, no watch. Asked for a Table (as
+``kubectl get`` asks), it answers with kubelab's own printer cells, so kubectl's
+client-side table decorations can be compared with kubelab's.
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from urllib.parse import parse_qs, urlparse
 
 from kubelab.api.kinds import REGISTRY
 from kubelab.apiserver.patch import json_merge, strategic_merge
+from kubelab.kubectl.tables import columns_for
 
 KUBECTL = "/usr/lib/google-cloud-sdk/bin/kubectl.1.32"
 
@@ -35,10 +38,23 @@ def _status(code: int, reason: str, message: str, **details) -> dict:
             "message": message, "reason": reason, "details": details, "code": code}
 
 
-class StubServer:
-    """Objects keyed by (plural, namespace, name); ``requests`` records (method, path, body)."""
+def _table(objs, kind: str, now) -> dict:
+    """A meta.k8s.io/v1 Table whose cells are kubelab's printer cells for ``kind``."""
+    headers, row = columns_for(kind)
+    columns = [{"name": h.lstrip("*"), "type": "string", "format": "name" if h == "NAME" else "",
+                "description": "", "priority": 1 if h.startswith("*") else 0} for h in headers]
+    return {"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": {"resourceVersion": "1"},
+            "columnDefinitions": columns,
+            "rows": [{"cells": [str(c) for c in row(o, now)], "object": o} for o in objs]}
 
-    def __init__(self, objects=()):
+
+class StubServer:
+    """Objects keyed by (plural, namespace, name); ``requests`` records (method, path, body).
+
+    ``now`` is the time the Table cells are computed at (None: no Table answers)."""
+
+    def __init__(self, objects=(), now=None):
+        self.now = now
         self.objects: dict[tuple[str, str, str], dict] = {}
         self.requests: list[tuple[str, str, object]] = []
         self.errors: dict[tuple[str, str], dict] = {}   # (method, path) -> Status to answer
@@ -158,9 +174,12 @@ class _Handler(BaseHTTPRequestHandler):
         rtype = REGISTRY.resolve(plural)
         query = parse_qs(url.query)
         key = (plural, ns, name)
+        wants_table = self.stub.now is not None and "as=Table" in self.headers.get("Accept", "")
         if method == "GET" and not name:
             items = [o for (p, n, _), o in sorted(self.stub.objects.items())
                      if p == plural and (not ns or n == ns) and _matches(o, query)]
+            if wants_table:
+                return self._send(200, _table(items, rtype.kind, self.stub.now))
             return self._send(200, {"kind": rtype.list_kind, "apiVersion": rtype.api_version,
                                     "metadata": {"resourceVersion": "1"}, "items": items})
         if method == "POST":
@@ -179,7 +198,7 @@ class _Handler(BaseHTTPRequestHandler):
                                            name=name, kind=plural))
         obj = self.stub.objects[key]
         if method == "GET":
-            return self._send(200, obj)
+            return self._send(200, _table([obj], rtype.kind, self.stub.now) if wants_table else obj)
         if method == "DELETE":
             if "dryRun" not in query:
                 del self.stub.objects[key]
