@@ -1,0 +1,166 @@
+"""NodeResourcesFit: the Pod's requests must fit in what the node has left
+(allocatable - requested of the Pods already there), and the node must have
+room for one more Pod ("Too many pods"); scoring follows ``scoringStrategy``.
+
+LeastAllocated (the default; cpu and memory, weight 1 each) prefers empty
+nodes. Worked example: a 4-cpu node with 1 cpu requested and a Pod asking
+500m: cpu (4000 - 1500) * 100 / 4000 = 62; memory 16Gi free of 16Gi with a
+pod asking 200Mi (no request: the 200Mi default) gives 98; the score is
+(62*1 + 98*1) / 2 = 80. MostAllocated is the mirror image (requested * 100 /
+allocatable), for bin packing. Scoring counts containers without requests as
+100m / 200Mi; the fit check counts them as 0.
+"""
+from __future__ import annotations
+
+import math
+
+from ..framework import MAX_NODE_SCORE, ClusterEvent, Plugin, Status
+from ..nodeinfo import NodeInfo
+from ..resources import Resource, is_scalar_resource, pod_requests
+from .helper import go_div
+
+_PRE_FILTER = "PreFilterNodeResourcesFit"
+_PRE_SCORE = "PreScoreNodeResourcesFit"
+DEFAULT_RESOURCES = [{"name": "cpu", "weight": 1}, {"name": "memory", "weight": 1}]
+_MAX_CUSTOM_PRIORITY_SCORE = 10
+_MAX_UTILIZATION = 100
+
+
+def fits_request(req: Resource, ni, ignored=frozenset(), ignored_groups=frozenset()) -> list[str]:
+    """fitsRequest: the reasons the Pod does not fit (empty: it fits)."""
+    reasons = []
+    alloc, used = ni.allocatable, ni.requested
+    if len(ni.pods) + 1 > alloc.allowed_pod_number:
+        reasons.append("Too many pods")
+    if req.is_zero():
+        return reasons
+    if req.milli_cpu > 0 and req.milli_cpu > alloc.milli_cpu - used.milli_cpu:
+        reasons.append("Insufficient cpu")
+    if req.memory > 0 and req.memory > alloc.memory - used.memory:
+        reasons.append("Insufficient memory")
+    if req.ephemeral_storage > 0 and req.ephemeral_storage > alloc.ephemeral_storage - used.ephemeral_storage:
+        reasons.append("Insufficient ephemeral-storage")
+    for name, amount in sorted(req.scalar.items()):
+        if amount == 0 or name in ignored or name.split("/")[0] in ignored_groups:
+            continue
+        if amount > alloc.scalar.get(name, 0) - used.scalar.get(name, 0):
+            reasons.append(f"Insufficient {name}")
+    return reasons
+
+
+def least_requested(requested: int, capacity: int) -> int:
+    if capacity == 0 or requested > capacity:
+        return 0
+    return (capacity - requested) * MAX_NODE_SCORE // capacity
+
+
+def most_requested(requested: int, capacity: int) -> int:
+    if capacity == 0:
+        return 0
+    return min(requested, capacity) * MAX_NODE_SCORE // capacity
+
+
+def broken_linear(shape):
+    """helper.BuildBrokenLinearFunction over (utilization, score) points."""
+    def f(p):
+        for i, (u, s) in enumerate(shape):
+            if p <= u:
+                if i == 0:
+                    return s
+                pu, ps = shape[i - 1]
+                return ps + go_div((s - ps) * (p - pu), u - pu)
+        return shape[-1][1]
+    return f
+
+
+class NodeResourcesFit(Plugin):
+    name = "NodeResourcesFit"
+
+    def __init__(self, args=None):
+        args = args or {}
+        strategy = args.get("scoringStrategy") or {}
+        self.strategy = strategy.get("type", "LeastAllocated")
+        self.resources = [(r["name"], int(r.get("weight", 1))) for r in strategy.get("resources") or DEFAULT_RESOURCES]
+        self.ignored = frozenset(args.get("ignoredResources") or ())
+        self.ignored_groups = frozenset(args.get("ignoredResourceGroups") or ())
+        if self.strategy == "LeastAllocated":
+            self._resource_score = least_requested
+        elif self.strategy == "MostAllocated":
+            self._resource_score = most_requested
+        elif self.strategy == "RequestedToCapacityRatio":
+            shape = strategy.get("requestedToCapacityRatio", {}).get("shape") or []
+            f = broken_linear([(int(p["utilization"]), int(p["score"]) * (MAX_NODE_SCORE // _MAX_CUSTOM_PRIORITY_SCORE))
+                               for p in shape])
+            self._resource_score = lambda req, cap: f(_MAX_UTILIZATION) if cap == 0 or req > cap else \
+                f(req * _MAX_UTILIZATION // cap)
+        else:
+            raise ValueError(f'scoringStrategy.type: Unsupported value: "{self.strategy}": supported values: '
+                             '"LeastAllocated", "MostAllocated", "RequestedToCapacityRatio"')
+
+    # -- Filter -------------------------------------------------------------
+    def pre_filter(self, state, pod):
+        pod_info = state.get("PodInfo")      # the scheduler computed the requests once, when queued
+        state[_PRE_FILTER] = pod_info.requests if pod_info is not None else pod_requests(pod)
+
+    def filter(self, state, pod, node_info):
+        req = state[_PRE_FILTER]
+        alloc, used = node_info.allocatable, node_info.requested
+        # the common case without building a list: everything fits
+        if len(node_info.pods) < alloc.allowed_pod_number and not req.scalar and \
+                req.milli_cpu <= alloc.milli_cpu - used.milli_cpu and req.memory <= alloc.memory - used.memory \
+                and req.ephemeral_storage <= alloc.ephemeral_storage - used.ephemeral_storage:
+            return None
+        reasons = fits_request(req, node_info, self.ignored, self.ignored_groups)
+        return Status.unschedulable(*reasons) if reasons else None
+
+    # -- Score --------------------------------------------------------------
+    def pre_score(self, state, pod, node_infos):
+        non_zero = pod_requests(pod, non_zero=True)
+        state[_PRE_SCORE] = [(name, weight, non_zero.get(name)) for name, weight in self.resources]
+
+    def score(self, state, pod, node_info):
+        return self.score_nodes(state, pod, [node_info])[0]
+
+    def score_nodes(self, state, pod, node_infos):
+        specs = state[_PRE_SCORE]
+        resource_score = self._resource_score
+        if self.strategy != "RequestedToCapacityRatio" and [s[0] for s in specs] == ["cpu", "memory"]:
+            # the default resources, unrolled: this loop is the hot path
+            (_, wc, pc), (_, wm, pm) = specs
+            out = []
+            for ni in node_infos:
+                alloc, nz = ni.allocatable, ni.non_zero_requested
+                ac, am = alloc.milli_cpu, alloc.memory
+                total = weights = 0
+                if ac:
+                    total, weights = resource_score(nz.milli_cpu + pc, ac) * wc, wc
+                if am:
+                    total, weights = total + resource_score(nz.memory + pm, am) * wm, weights + wm
+                out.append(total // weights if weights else 0)
+            return out
+        return [self._score_one(specs, ni) for ni in node_infos]
+
+    def _score_one(self, specs, ni) -> int:
+        total = weights = 0
+        for name, weight, pod_request in specs:
+            if is_scalar_resource(name) and pod_request == 0:
+                continue            # an extended resource the Pod does not use is not scored
+            alloc = ni.allocatable.get(name)
+            if alloc == 0:
+                continue
+            used = ni.non_zero_requested.get(name) if name in ("cpu", "memory") else ni.requested.get(name)
+            score = self._resource_score(used + pod_request, alloc)
+            if self.strategy == "RequestedToCapacityRatio" and score <= 0:
+                continue
+            total, weights = total + score * weight, weights + weight
+        if not weights:
+            return 0
+        if self.strategy == "RequestedToCapacityRatio":
+            return int(math.floor(total / weights + 0.5))
+        return total // weights
+
+    def events_to_register(self):
+        def node_fits(pod, old, new):
+            return not fits_request(pod_requests(pod), NodeInfo(new), self.ignored, self.ignored_groups)
+        return [ClusterEvent("AssignedPod", "Delete"), ClusterEvent("Node", "Add", node_fits),
+                ClusterEvent("Node", "UpdateNodeAllocatable", node_fits)]
