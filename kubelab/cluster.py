@@ -15,6 +15,7 @@ from .api.manifests import ManifestError, load_manifests
 from .api.meta import format_time
 from .apiserver.server import APIServer
 from .controllers.manager import ControllerManager
+from .scheduler import Scheduler
 from .node.registration import node_conditions, node_manifest
 from .sim import Clock, Loop
 from .store.memory import MemoryStore
@@ -34,7 +35,7 @@ class Cluster:
     name and uid, so the same cells print the same output on every run.
     """
 
-    def __init__(self, nodes=3, *, seed: int = 0, store=None):
+    def __init__(self, nodes=3, *, seed: int = 0, store=None, scheduler_config: dict | None = None):
         self.clock = Clock()
         self.loop = Loop(self.clock)
         self.rng = random.Random(seed)
@@ -44,6 +45,8 @@ class Cluster:
             self.api.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})
         self.controller_manager = ControllerManager(self.api, self.loop, rng=self.rng)
         self.components = {self.controller_manager.name: self.controller_manager}
+        self.scheduler = Scheduler(self.api, self.loop, rng=self.rng, config=scheduler_config)
+        self.components[self.scheduler.name] = self.scheduler
         for component in self.components.values():
             component.start()
         for node in self._node_manifests(nodes):
@@ -135,6 +138,13 @@ class Cluster:
         output = run(self, command, stdin=stdin)
         self.loop.run(0)
         return output
+
+    def explain(self, pod, namespace: str = "default"):
+        """Why the scheduler placed (or could not place) a Pod: every node's Filter
+        verdict and Score plugin scores in its last scheduling attempt."""
+        if isinstance(pod, dict):
+            pod, namespace = pod["metadata"]["name"], pod["metadata"].get("namespace") or namespace
+        return self.scheduler.explain(pod, namespace)
 
     def events(self, namespace: str | None = None) -> list[dict]:
         """Event objects, oldest first (by last occurrence, then creation)."""

@@ -174,6 +174,9 @@ def _builtin() -> list[ResourceType]:
         ResourceType("StorageClass", "storageclasses", "storage.k8s.io", namespaced=False, short_names=("sc",)),
         ResourceType("PriorityClass", "priorityclasses", "scheduling.k8s.io", namespaced=False,
                      short_names=("pc",)),
+        # the scheduler-plugins CRD behind gang scheduling (Coscheduling)
+        ResourceType("PodGroup", "podgroups", "scheduling.x-k8s.io", "v1alpha1", short_names=("pg",),
+                     subresources=("status",), custom=True),
         ResourceType("Lease", "leases", "coordination.k8s.io"),
         ResourceType("EndpointSlice", "endpointslices", "discovery.k8s.io"),
     ]
