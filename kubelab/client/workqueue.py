@@ -68,6 +68,8 @@ class WorkQueue:
 
     def add_after(self, item, delay: float) -> None:
         """Queue ``item`` after ``delay`` simulated seconds (the earliest request wins)."""
+        if self.shutting_down:
+            return
         if delay <= 0:
             self.add(item)
             return
@@ -82,6 +84,13 @@ class WorkQueue:
             self._waiting.pop(item, None)
             self.add(item)
         self._waiting[item] = self.loop.at(due, fire, self.owner)
+
+    def cancel_delayed(self, item) -> None:
+        """Drop a pending ``add_after`` of ``item`` (kubelab only: a check that became
+        pointless should not keep ``run()`` from settling; client-go lets it fire)."""
+        timer = self._waiting.pop(item, None)
+        if timer is not None:
+            timer.cancel()
 
     def add_rate_limited(self, item) -> None:
         self.add_after(item, self.limiter.when(item))

@@ -20,7 +20,7 @@ from ..api.meta import controller_ref, parse_time
 
 __all__ = [
     "BURST_REPLICAS", "EXPECTATIONS_TIMEOUT", "SLOW_START_INITIAL_BATCH_SIZE", "ControllerExpectations",
-    "new_controller_ref", "claim_pods", "pod_from_template", "is_pod_ready", "is_pod_available",
+    "new_controller_ref", "claim", "claim_pods", "pod_from_template", "is_pod_ready", "is_pod_available",
     "is_pod_active", "filter_active_pods", "ready_condition", "rank_pods_for_deletion", "pods_to_delete",
     "slow_start_batch", "CONTROLLER_UID_INDEX", "controller_uid_index", "pods_owned_by",
     "max_container_restarts", "DELETION_COST_ANNOTATION",
@@ -104,27 +104,33 @@ def pod_from_template(template: dict, owner: dict) -> dict:
 
 
 def claim_pods(api, owner: dict, selector, pods: list[dict], *, fresh: Callable[[], dict | None]) -> list[dict]:
-    """PodControllerRefManager.ClaimPods: the pods ``owner`` controls after adopting
-    orphans its selector matches and releasing its pods the selector no longer matches.
+    """PodControllerRefManager.ClaimPods (see :func:`claim`)."""
+    return claim(api, "pods", owner, selector, pods, fresh=fresh)
 
-    Pods controlled by someone else are never touched; nor are orphans being
+
+def claim(api, resource: str, owner: dict, selector, objs: list[dict], *,
+          fresh: Callable[[], dict | None]) -> list[dict]:
+    """ControllerRefManager.ClaimObject over ``objs``: the ones ``owner`` controls after
+    adopting orphans its selector matches and releasing its own that no longer match.
+
+    Objects controlled by someone else are never touched; nor are orphans being
     deleted. Before the first adoption ``fresh()`` re-reads the owner from the API
     server (RecheckDeletionTimestamp): an owner being deleted adopts nothing.
     """
     uid = owner["metadata"]["uid"]
     owner_deleting = bool(owner["metadata"].get("deletionTimestamp"))
     claimed, checked = [], False
-    for pod in pods:
-        m = pod["metadata"]
-        ref = controller_ref(pod)
+    for obj in objs:
+        m = obj["metadata"]
+        ref = controller_ref(obj)
         matches = selector.matches(m.get("labels") or {})
         if ref is not None:
             if ref.get("uid") != uid:
                 continue
             if matches:
-                claimed.append(pod)
+                claimed.append(obj)
             elif not owner_deleting:
-                _patch_owner(api, pod, {"$patch": "delete", "uid": uid})
+                _patch_owner(api, resource, obj, {"$patch": "delete", "uid": uid})
             continue
         if owner_deleting or not matches or m.get("deletionTimestamp") or m.get("namespace") != \
                 owner["metadata"].get("namespace"):
@@ -135,18 +141,18 @@ def claim_pods(api, owner: dict, selector, pods: list[dict], *, fresh: Callable[
                 raise errors.Conflict(f'{owner["kind"]} {m.get("namespace")}/{owner["metadata"]["name"]} has '
                                       "just been deleted, cannot adopt")
             checked = True
-        adopted = _patch_owner(api, pod, new_controller_ref(owner))
+        adopted = _patch_owner(api, resource, obj, new_controller_ref(owner))
         if adopted is not None:
             claimed.append(adopted)
     return claimed
 
 
-def _patch_owner(api, pod: dict, ref: dict) -> dict | None:
+def _patch_owner(api, resource: str, obj: dict, ref: dict) -> dict | None:
     """Adopt (add a controller reference) or release (``$patch: delete`` it) with a
     strategic merge patch on ``ownerReferences`` (merge key ``uid``)."""
-    m = pod["metadata"]
+    m = obj["metadata"]
     try:
-        return api.patch("pods", m["name"], {"metadata": {"ownerReferences": [ref], "uid": m["uid"]}},
+        return api.patch(resource, m["name"], {"metadata": {"ownerReferences": [ref], "uid": m["uid"]}},
                          namespace=m["namespace"], patch_type="strategic")
     except errors.NotFound:
         return None

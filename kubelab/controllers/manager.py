@@ -3,6 +3,7 @@ as one component (failure injection stops it; restarting relists everything)."""
 from __future__ import annotations
 
 from .cronjob import CronJobController
+from .deployment import DeploymentController
 from .disruption import DisruptionController
 from .garbagecollector import GarbageCollector
 from .namespace import NamespaceController
@@ -17,6 +18,7 @@ CONTROLLERS = [
     NamespaceController,
     GarbageCollector,
     ReplicaSetController,
+    DeploymentController,
     NodeLifecycleController,
     TaintEvictionController,
     DisruptionController,
