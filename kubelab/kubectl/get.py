@@ -32,14 +32,15 @@ def _fetch(s: Session):
                            'Use "kubectl explain <resource>" for a detailed description of that resource '
                            "(e.g. kubectl explain pods).\nSee 'kubectl get -h' for help and examples")
     requests = s.requests(s.inv.args)
-    single = len(requests) == 1 and len(requests[0].names) == 1 and "/" not in s.inv.args[0]
+    single = len(requests) == 1 and len(requests[0].names) == 1
+    if s.all_namespaces and any(req.names for req in requests):
+        raise KubectlError("error: a resource cannot be retrieved by name across all namespaces")
     for req in requests:
         if req.names:
             found = []
             for name in req.names:
                 try:
-                    found.append(s.api.get(req.rtype, name, namespace=s.list_namespace(req.rtype) or
-                                           (s.namespace if req.rtype.namespaced else None)))
+                    found.append(s.api.get(req.rtype, name, namespace=s.namespace if req.rtype.namespaced else None))
                 except errors.ApiError as e:
                     failures.append(e)
             groups.append((req.rtype, found))

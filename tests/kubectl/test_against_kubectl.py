@@ -42,12 +42,15 @@ GETS = ["get pods", "get pods -o wide", "get pods -A", "get pods,cm,lease", "get
         "get secrets -A", "get pod nope", "get foo", "get pods -o name", "get all -o name",
         "get pod web-7c5ddbdf54-x2x9k -o yaml", "get pods -o yaml", "get cm -o json", "get deploy web -o json",
         "get pods -o jsonpath={.items[*].metadata.name}",
-        "get pods -o custom-columns=NAME:.metadata.name,NODE:.spec.nodeName,IMAGES:.spec.containers[*].image"]
+        "get pods -o custom-columns=NAME:.metadata.name,NODE:.spec.nodeName,IMAGES:.spec.containers[*].image",
+        "get cm/web-config -o json", "get cm web-config -A", "get pods --sort-by=.metadata.name",
+        "get cm web-config nope", "get pods -l app=web", "get pods --field-selector=status.phase=Running",
+        "get pods web-7c5ddbdf54-x2x9k -o jsonpath={.status.podIP}", "get nodes -A", "get pods -A -o wide"]
 
 DESCRIBES = ["describe pod web-7c5ddbdf54-x2x9k", "describe node node-1", "describe deployment web",
              "describe rs web-7c5ddbdf54", "describe svc web", "describe ns default", "describe cm web-config",
              "describe lease node-1", "describe ep web", "describe pod web", "describe cm nope web-config",
-             "describe pods", "describe secrets"]
+             "describe pods", "describe secrets", "describe node"]
 
 
 @pytest.mark.parametrize("line", GETS + DESCRIBES)
