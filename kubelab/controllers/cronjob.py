@@ -22,11 +22,11 @@ from zoneinfo import ZoneInfoNotFoundError
 from .. import errors
 from ..api.meta import controller_ref, format_time, parse_time
 from .base import Controller, key_of
+from .controller_utils import new_controller_ref
 from .cronjob_schedule import (
     TOO_MANY_MISSED, CronError, InvalidSchedule, Schedule, job_name, load_zone, most_recent_schedule_time,
     next_schedule_delay,
 )
-from .history import new_controller_ref
 from .job_conditions import finished_condition, is_finished
 
 __all__ = ["CronJobController", "SCHEDULED_TIMESTAMP"]

@@ -17,6 +17,7 @@ import json
 from .. import errors
 from ..api.labels import Selector
 from ..api.meta import NAME_ALPHABET, controller_ref
+from .controller_utils import new_controller_ref
 
 __all__ = [
     "HASH_LABEL", "History", "equal_revision", "find_equal_revisions", "fnv32", "fnv32a",
@@ -73,13 +74,6 @@ def revision_name(prefix: str, hash_: str) -> str:
 def template_patch(parent: dict) -> dict:
     """getPatch: the strategic merge patch that puts ``parent``'s pod template back."""
     return {"spec": {"template": {**parent["spec"]["template"], "$patch": "replace"}}}
-
-
-def new_controller_ref(owner: dict) -> dict:
-    """metav1.NewControllerRef: an ownerReference marking ``owner`` as the controller."""
-    m = owner["metadata"]
-    return {"apiVersion": owner["apiVersion"], "kind": owner["kind"], "name": m["name"], "uid": m["uid"],
-            "controller": True, "blockOwnerDeletion": True}
 
 
 def new_revision(parent: dict, template_labels: dict | None, data: dict, revision: int,
@@ -142,8 +136,7 @@ class History:
         """AdoptControllerRevision: make ``parent`` the controller of an orphan revision."""
         m = revision["metadata"]
         refs = list(m.get("ownerReferences") or []) + [new_controller_ref(parent)]
-        return self.api.patch("controllerrevisions", m["name"], {"metadata": {"ownerReferences": refs,
-                                                                              "uid": m["uid"]}},
+        return self.api.patch("controllerrevisions", m["name"], {"metadata": {"ownerReferences": refs}},
                               namespace=m["namespace"], patch_type="merge")
 
     def create(self, parent: dict, revision: dict, collision_count: int) -> tuple[dict, int]:

@@ -6,10 +6,12 @@ from .cronjob import CronJobController
 from .deployment import DeploymentController
 from .disruption import DisruptionController
 from .garbagecollector import GarbageCollector
+from .job import JobController
 from .namespace import NamespaceController
 from .nodelifecycle import NodeLifecycleController
 from .replicaset import ReplicaSetController
 from .tainteviction import TaintEvictionController
+from .ttlafterfinished import TTLAfterFinishedController
 
 __all__ = ["ControllerManager", "CONTROLLERS"]
 
@@ -23,6 +25,8 @@ CONTROLLERS = [
     TaintEvictionController,
     DisruptionController,
     CronJobController,
+    JobController,
+    TTLAfterFinishedController,
 ]
 
 
