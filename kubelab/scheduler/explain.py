@@ -43,7 +43,7 @@ class Explanation:
         a = self.attempt
         index = {name: i for i, name in enumerate(a.feasible)}
         rows = []
-        for name in a.nodes:
+        for name in (ni.name for ni in a.nodes):
             if a.pre_filter is not None:
                 verdict = f"{a.pre_filter.plugin}: {a.pre_filter.message}"
             elif name in index:

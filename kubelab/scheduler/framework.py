@@ -23,10 +23,12 @@ PreBind/Bind       ``pre_bind(...)``, ``bind(state, pod, node_name)``      None 
 PostBind           ``post_bind(state, pod, node_name)``                    nothing
 =================  =====================================================  ==========================
 
-``None`` means success, as a nil ``*Status`` does in Go. A plugin may also
-define ``score_nodes(state, pod, node_infos) -> list[int]``: the framework
-calls it instead of ``score`` once per node (the built-in plugins use it to
-score a list of nodes in one loop; the result must equal calling ``score``).
+``None`` means success, as a nil ``*Status`` does in Go. Instead of ``score``
+and ``normalize_score`` a plugin may define the batch forms
+``score_nodes(state, pod, node_infos) -> list[int]`` and
+``normalize_scores(state, pod, node_infos, scores) -> list[int]``, which take
+and return one score per node in order; the built-in plugins do, to score a
+list of nodes in one loop.
 """
 from __future__ import annotations
 
@@ -223,9 +225,14 @@ EXTENSION_POINTS = {
 }
 
 
+#: batch forms the framework prefers when a plugin defines them
+BATCH_FORMS = {"score": "score_nodes"}
+
+
 def extension_points(plugin_cls) -> list[str]:
     """The extension points a plugin class takes part in (by the methods it defines)."""
-    return [point for method, point in EXTENSION_POINTS.items() if callable(getattr(plugin_cls, method, None))]
+    return [point for method, point in EXTENSION_POINTS.items()
+            if callable(getattr(plugin_cls, method, None)) or callable(getattr(plugin_cls, BATCH_FORMS.get(method, ""), None))]
 
 
 class Plugin:

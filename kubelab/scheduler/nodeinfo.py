@@ -1,6 +1,10 @@
 """PodInfo and NodeInfo (pkg/scheduler/framework/types.go): what the scheduler
 knows about each node, kept as running totals so a plugin never walks the pods.
 
+``NodeInfo.memo`` lets a plugin whose verdict on a node depends only on the
+Pod's shape and on this NodeInfo remember it (kubelab's stand-in for the
+real scheduler's parallelism): every change to the node clears it.
+
 ``NodeInfo.requested`` sums the fit requests of the node's pods (assumed ones
 included); ``non_zero_requested`` the same with the 100m/200Mi defaults (for
 scoring); ``allocatable`` is the Node's ``status.allocatable``.
@@ -91,7 +95,7 @@ class NodeInfo:
 
     __slots__ = ("node", "name", "labels", "taints", "unschedulable", "allocatable", "requested",
                  "non_zero_requested", "pods", "pods_with_affinity", "pods_with_required_anti_affinity",
-                 "used_ports", "images", "generation")
+                 "used_ports", "images", "generation", "memo")
 
     _generation = 0
 
@@ -110,12 +114,14 @@ class NodeInfo:
         self.allocatable = Resource()
         self.images: dict[str, int] = {}
         self.generation = 0
+        self.memo: dict = {}
         if node is not None:
             self.set_node(node)
 
     def _bump(self) -> None:
         NodeInfo._generation += 1
         self.generation = NodeInfo._generation
+        self.memo.clear()
 
     def set_node(self, node: dict) -> None:
         self.node = node

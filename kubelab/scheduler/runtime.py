@@ -13,6 +13,9 @@ a profile's plugins at each extension point with Kubernetes' rules.
 """
 from __future__ import annotations
 
+from itertools import repeat
+from operator import add, mul
+
 from .framework import (MAX_NODE_SCORE, MIN_NODE_SCORE, Code, CycleState, NodeScore,
                         PreFilterResult, Status, go_duration)
 from .profile import Profile, instantiate
@@ -189,23 +192,23 @@ class Framework:
                 continue
             batch = getattr(pl, "score_nodes", None)
             raw = batch(state, pod, nodes) if batch is not None else [pl.score(state, pod, ni) for ni in nodes]
-            normalize = getattr(pl, "normalize_score", None)
-            if normalize is not None:
-                scores = [NodeScore(ni.name, s) for ni, s in zip(nodes, raw)]
-                status = normalize(state, pod, scores)
+            normalized = raw
+            if hasattr(pl, "normalize_scores"):
+                normalized = pl.normalize_scores(state, pod, nodes, raw)
+            elif hasattr(pl, "normalize_score"):
+                scores = list(map(NodeScore, [ni.name for ni in nodes], raw))
+                status = pl.normalize_score(state, pod, scores)
                 if status is not None and not status.is_success():
                     raise RuntimeError(f'running Normalize on Score plugins: plugin "{pl.name}" failed with: '
                                        f'{status.message}')
                 normalized = [s.score for s in scores]
-            else:
-                normalized = raw
+            if normalized and not (MIN_NODE_SCORE <= min(normalized) and max(normalized) <= MAX_NODE_SCORE):
+                bad = next(s for s in normalized if not MIN_NODE_SCORE <= s <= MAX_NODE_SCORE)
+                raise RuntimeError(f'applying score defaultWeights on Score plugins: plugin "{pl.name}" '
+                                   f'returns an invalid score {bad}, it should in the range of '
+                                   f'[{MIN_NODE_SCORE}, {MAX_NODE_SCORE}] after normalizing')
             weight = self.weights.get(pl.name, 1)
-            for i, score in enumerate(normalized):
-                if not MIN_NODE_SCORE <= score <= MAX_NODE_SCORE:
-                    raise RuntimeError(f'applying score defaultWeights on Score plugins: plugin "{pl.name}" '
-                                       f'returns an invalid score {score}, it should in the range of '
-                                       f'[{MIN_NODE_SCORE}, {MAX_NODE_SCORE}] after normalizing')
-                totals[i] += score * weight
+            totals = list(map(add, totals, map(mul, normalized, repeat(weight))))
             details[pl.name] = (raw, normalized, weight)
         return totals, details
 

@@ -325,7 +325,7 @@ class Scheduler:
             raise _NoNodes()
         pre_res, status, plugins = fw.run_pre_filter(state, pod)
         statuses = NodeToStatus()
-        attempt.statuses, attempt.nodes = statuses, [ni.name for ni in nodes]
+        attempt.statuses, attempt.nodes = statuses, nodes
         attempt.skipped_filters = sorted(state.skip_filter_plugins)
         if not status.is_success():
             if not status.is_rejected():
@@ -370,43 +370,49 @@ class Scheduler:
             return [nodes[(start + i) % n] for i in range(min(need, n))]
         feasible = []
         nominated = self.queue.nominated
-        for i in range(n):
-            ni = nodes[(start + i) % n]
-            if nominated and ni.name in nominated:
+        order = nodes[start:] + nodes[:start] if start else nodes
+        single = filters[0].filter if len(filters) == 1 and not nominated else None
+        append, left = feasible.append, need
+        for ni in order:
+            if single is not None:               # RunFilterPlugins with one plugin: the hot loop
+                status = single(state, pod, ni)
+                if status is None:
+                    append(ni)
+                    left -= 1
+                    if not left:
+                        break
+                    continue
+                if not status.code:
+                    status = None
+                else:
+                    status.plugin = filters[0].name
+            elif nominated and ni.name in nominated:
                 status = fw.run_filter_with_nominated_pods(state, pod, ni, filters)
             else:
-                status = None
-                for pl in filters:           # RunFilterPlugins, inlined: the hot loop
-                    status = pl.filter(state, pod, ni)
-                    if status is not None and status.code:
-                        if not status.is_rejected():
-                            status = Status(Code.ERROR, f'running "{pl.name}" filter plugin: {status.message}')
-                        status.plugin = pl.name
-                        break
-                    status = None
+                status = fw.run_filter(state, pod, ni, filters)
             if status is None:
-                feasible.append(ni)
-                if len(feasible) >= need:
+                append(ni)
+                left -= 1
+                if not left:
                     break
-            elif status.code == Code.ERROR:
-                raise RuntimeError(status.message)
+            elif not status.is_rejected():
+                raise RuntimeError(f'running "{status.plugin}" filter plugin: {status.message}')
             else:
                 statuses.set(ni.name, status)
                 plugins.add(status.plugin)
         return feasible
 
     def _select_host(self, feasible, totals) -> str:
-        """selectHost: the highest total; ties broken by reservoir sampling."""
-        best, chosen, ties = -1, None, 0
+        """selectHost: the highest total; ties broken by reservoir sampling (the
+        k-th tied node replaces the pick with probability 1/k)."""
+        best = max(totals)
+        ties = [i for i, total in enumerate(totals) if total == best]
+        chosen = ties[0]
         random = self.rng.random
-        for ni, total in zip(feasible, totals):
-            if total > best:
-                best, chosen, ties = total, ni, 1
-            elif total == best:
-                ties += 1
-                if random() * ties < 1:      # replace with probability 1/ties
-                    chosen = ni
-        return chosen.name
+        for k, i in enumerate(ties[1:], 2):
+            if random() * k < 1:
+                chosen = i
+        return feasible[chosen].name
 
     def _post_filter(self, fw, state, pod, fit: _FitError):
         """Run PostFilter (preemption); returns the nomination (None: leave as is)."""

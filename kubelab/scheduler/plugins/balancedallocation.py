@@ -39,34 +39,20 @@ class BalancedAllocation(Plugin):
 
     def pre_score(self, state, pod, node_infos):
         requests = pod_requests(pod)
-        state[_PRE_SCORE] = [(name, requests.get(name)) for name in self.resources]
-
-    def score(self, state, pod, node_info):
-        return self.score_nodes(state, pod, [node_info])[0]
+        specs = tuple((name, requests.get(name)) for name in self.resources)
+        state[_PRE_SCORE] = (specs, f"balanced {specs}")
 
     def score_nodes(self, state, pod, node_infos):
-        specs = state[_PRE_SCORE]
-        if [name for name, _ in specs] == ["cpu", "memory"]:
-            # the default resources, unrolled: this loop is the hot path
-            (_, pc), (_, pm) = specs
-            out = []
-            for ni in node_infos:
-                alloc, used = ni.allocatable, ni.requested
-                ac, am = alloc.milli_cpu, alloc.memory
-                if ac and am:
-                    fc = min((used.milli_cpu + pc) / ac, 1.0)
-                    fm = min((used.memory + pm) / am, 1.0)
-                    out.append(int((1 - abs((fc - fm) / 2)) * MAX_NODE_SCORE))
-                else:
-                    out.append(MAX_NODE_SCORE)
-            return out
-        out = []
-        for ni in node_infos:
-            requested, allocatable = [], []
-            for name, pod_request in specs:
-                if is_scalar_resource(name) and pod_request == 0:
-                    continue
-                requested.append(ni.requested.get(name) + pod_request)
-                allocatable.append(ni.allocatable.get(name))
-            out.append(balanced_score(requested, allocatable))
-        return out
+        specs, key = state[_PRE_SCORE]
+        return [ni.memo.get(key) if key in ni.memo else self._remember(ni, key, specs) for ni in node_infos]
+
+    @staticmethod
+    def _remember(ni, key, specs) -> int:
+        requested, allocatable = [], []
+        for name, pod_request in specs:
+            if is_scalar_resource(name) and pod_request == 0:
+                continue
+            requested.append(ni.requested.get(name) + pod_request)
+            allocatable.append(ni.allocatable.get(name))
+        score = ni.memo[key] = balanced_score(requested, allocatable)
+        return score

@@ -10,15 +10,11 @@ def go_div(a: int, b: int) -> int:
     return q if (a >= 0) == (b > 0) else -q
 
 
-def default_normalize_score(max_priority: int, reverse: bool, scores) -> None:
+def default_normalize_score(max_priority: int, reverse: bool, scores: list[int]) -> list[int]:
     """DefaultNormalizeScore: scale to [0, max_priority] by the highest score;
     ``reverse`` turns it upside down. All zero: 0 everywhere (max_priority if reversed)."""
-    max_count = max((s.score for s in scores), default=0)
+    max_count = max(scores, default=0)
     if max_count <= 0:
-        if reverse:
-            for s in scores:
-                s.score = max_priority
-        return
-    for s in scores:
-        score = go_div(max_priority * s.score, max_count)
-        s.score = max_priority - score if reverse else score
+        return [max_priority] * len(scores) if reverse else list(scores)
+    scaled = [go_div(max_priority * s, max_count) for s in scores]
+    return [max_priority - s for s in scaled] if reverse else scaled

@@ -59,8 +59,8 @@ class NodeAffinity(Plugin):
         return sum(t.get("weight", 0) for t in state["PreScoreNodeAffinity"]
                    if t.get("weight", 0) and node_selector_term_matches(t.get("preference") or {}, node_info.node))
 
-    def normalize_score(self, state, pod, scores):
-        default_normalize_score(MAX_NODE_SCORE, False, scores)
+    def normalize_scores(self, state, pod, node_infos, scores):
+        return default_normalize_score(MAX_NODE_SCORE, False, scores)
 
     def events_to_register(self):
         def hint(pod, old, new):

@@ -1,6 +1,8 @@
 """NodeResourcesFit: the Pod's requests must fit in what the node has left
 (allocatable - requested of the Pods already there), and the node must have
 room for one more Pod ("Too many pods"); scoring follows ``scoringStrategy``.
+Both depend only on the Pod's requests and the NodeInfo, so they are kept in
+``NodeInfo.memo`` until the node changes.
 
 LeastAllocated (the default; cpu and memory, weight 1 each) prefers empty
 nodes. Worked example: a 4-cpu node with 1 cpu requested and a Pod asking
@@ -21,6 +23,7 @@ from .helper import go_div
 
 _PRE_FILTER = "PreFilterNodeResourcesFit"
 _PRE_SCORE = "PreScoreNodeResourcesFit"
+_MISS = object()
 DEFAULT_RESOURCES = [{"name": "cpu", "weight": 1}, {"name": "memory", "weight": 1}]
 _MAX_CUSTOM_PRIORITY_SCORE = 10
 _MAX_UTILIZATION = 100
@@ -100,45 +103,33 @@ class NodeResourcesFit(Plugin):
     # -- Filter -------------------------------------------------------------
     def pre_filter(self, state, pod):
         pod_info = state.get("PodInfo")      # the scheduler computed the requests once, when queued
-        state[_PRE_FILTER] = pod_info.requests if pod_info is not None else pod_requests(pod)
+        req = pod_info.requests if pod_info is not None else pod_requests(pod)
+        # a str key: its hash is cached, a tuple's is recomputed on every lookup
+        state[_PRE_FILTER] = (req, f"fit {req.milli_cpu} {req.memory} {req.ephemeral_storage} "
+                                   f"{sorted(req.scalar.items())}")
 
     def filter(self, state, pod, node_info):
-        req = state[_PRE_FILTER]
-        alloc, used = node_info.allocatable, node_info.requested
-        # the common case without building a list: everything fits
-        if len(node_info.pods) < alloc.allowed_pod_number and not req.scalar and \
-                req.milli_cpu <= alloc.milli_cpu - used.milli_cpu and req.memory <= alloc.memory - used.memory \
-                and req.ephemeral_storage <= alloc.ephemeral_storage - used.ephemeral_storage:
-            return None
+        req, key = state[_PRE_FILTER]
+        status = node_info.memo.get(key, _MISS)
+        if status is not _MISS:
+            return status
         reasons = fits_request(req, node_info, self.ignored, self.ignored_groups)
-        return Status.unschedulable(*reasons) if reasons else None
+        status = node_info.memo[key] = Status.unschedulable(*reasons) if reasons else None
+        return status
 
     # -- Score --------------------------------------------------------------
     def pre_score(self, state, pod, node_infos):
         non_zero = pod_requests(pod, non_zero=True)
-        state[_PRE_SCORE] = [(name, weight, non_zero.get(name)) for name, weight in self.resources]
-
-    def score(self, state, pod, node_info):
-        return self.score_nodes(state, pod, [node_info])[0]
+        specs = tuple((name, weight, non_zero.get(name)) for name, weight in self.resources)
+        state[_PRE_SCORE] = (specs, f"score {specs}")
 
     def score_nodes(self, state, pod, node_infos):
-        specs = state[_PRE_SCORE]
-        resource_score = self._resource_score
-        if self.strategy != "RequestedToCapacityRatio" and [s[0] for s in specs] == ["cpu", "memory"]:
-            # the default resources, unrolled: this loop is the hot path
-            (_, wc, pc), (_, wm, pm) = specs
-            out = []
-            for ni in node_infos:
-                alloc, nz = ni.allocatable, ni.non_zero_requested
-                ac, am = alloc.milli_cpu, alloc.memory
-                total = weights = 0
-                if ac:
-                    total, weights = resource_score(nz.milli_cpu + pc, ac) * wc, wc
-                if am:
-                    total, weights = total + resource_score(nz.memory + pm, am) * wm, weights + wm
-                out.append(total // weights if weights else 0)
-            return out
-        return [self._score_one(specs, ni) for ni in node_infos]
+        specs, key = state[_PRE_SCORE]
+        return [ni.memo.get(key) if key in ni.memo else self._remember(ni, key, specs) for ni in node_infos]
+
+    def _remember(self, ni, key, specs) -> int:
+        score = ni.memo[key] = self._score_one(specs, ni)
+        return score
 
     def _score_one(self, specs, ni) -> int:
         total = weights = 0

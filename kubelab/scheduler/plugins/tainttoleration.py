@@ -45,8 +45,8 @@ class TaintToleration(Plugin):
             return [0] * len(node_infos)
         return [self.score(state, pod, ni) if ni.taints else 0 for ni in node_infos]
 
-    def normalize_score(self, state, pod, scores):
-        default_normalize_score(MAX_NODE_SCORE, True, scores)
+    def normalize_scores(self, state, pod, node_infos, scores):
+        return default_normalize_score(MAX_NODE_SCORE, True, scores)
 
     def events_to_register(self):
         def hint(pod, old, new):
