@@ -2,7 +2,7 @@
 own controller tests write pod status with a fake client: bind each new pod
 (round-robin over the nodes) through the pods/binding subresource, then after
 ``ready_after`` seconds mark it Running and Ready through the status
-subresource; finish graceful deletions at once."""
+subresource (never Ready for ``bad_images``); finish graceful deletions at once."""
 from kubelab import errors
 from kubelab.api.meta import format_time
 from kubelab.client import Informer
@@ -10,8 +10,8 @@ from kubelab.client import Informer
 
 class FakeKubelet:
     def __init__(self, cluster, *, nodes=("node-1", "node-2", "node-3"), ready_after: float = 1.0,
-                 ready: bool = True):
-        self.c, self.ready_after, self.ready = cluster, ready_after, ready
+                 ready: bool = True, bad_images=()):
+        self.c, self.ready_after, self.ready, self.bad_images = cluster, ready_after, ready, set(bad_images)
         self.nodes = list(nodes)
         self.next = 0
         self.pods = Informer(cluster.api, "pods", loop=cluster.loop, owner="fake-kubelet")
@@ -42,7 +42,8 @@ class FakeKubelet:
             return
         if pod["metadata"]["uid"] != uid or pod["status"].get("phase") != "Pending":
             return
-        set_status(self.c, pod, ready=self.ready)
+        bad = any(ct["image"] in self.bad_images for ct in pod["spec"]["containers"])
+        set_status(self.c, pod, ready=self.ready and not bad)
 
 
 def set_status(c, pod, *, ready=True, phase="Running", restarts=0):
