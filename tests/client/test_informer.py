@@ -17,7 +17,9 @@ def pod(name, node=None, ns="default", labels=None):
 
 @pytest.fixture
 def c():
-    return kl.Cluster(nodes=0, seed=0)
+    cluster = kl.Cluster(nodes=0, seed=0)
+    cluster.scheduler.stop()        # no nodes to schedule to: keep its retries out of these tests
+    return cluster
 
 
 def by_node(obj):

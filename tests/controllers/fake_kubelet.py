@@ -46,6 +46,17 @@ class FakeKubelet:
         set_status(self.c, pod, ready=self.ready and not bad)
 
 
+def controllers_only(nodes=0, **kw):
+    """A cluster where only kube-controller-manager runs (as in Kubernetes' controller
+    unit tests): no scheduler, no kubelets; FakeKubelet stands in for both."""
+    import kubelab as kl
+    cluster = kl.Cluster(nodes=nodes, **kw)
+    for name, component in cluster.components.items():
+        if name != cluster.controller_manager.name:
+            component.stop()
+    return cluster
+
+
 def set_status(c, pod, *, ready=True, phase="Running", restarts=0):
     """Write a pod's phase and Ready condition (and a restart count) via the status subresource."""
     now = format_time(c.now)

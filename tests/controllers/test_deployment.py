@@ -2,7 +2,7 @@
 and the Deployments concept page (kubernetes.io/docs/concepts/workloads/controllers/deployment/),
 with pod status written by a fake kubelet."""
 import pytest
-from fake_kubelet import FakeKubelet
+from fake_kubelet import FakeKubelet, controllers_only
 
 import kubelab as kl
 from kubelab.controllers.deployment_util import resolve_fenceposts
@@ -23,7 +23,7 @@ def set_image(c, image, name="web"):
 
 @pytest.fixture
 def c():
-    cluster = kl.Cluster(nodes=0, seed=0)
+    cluster = controllers_only(seed=0)
     FakeKubelet(cluster, ready_after=2, bad_images={"nginx:broken"})
     return cluster
 

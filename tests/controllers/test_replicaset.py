@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from fake_kubelet import FakeKubelet, set_status
+from fake_kubelet import FakeKubelet, controllers_only, set_status
 
 import kubelab as kl
 from kubelab import errors
@@ -22,7 +22,7 @@ def replicaset(name="web", replicas=3, labels=None, min_ready=0):
 
 @pytest.fixture
 def c():
-    return kl.Cluster(nodes=0, seed=0)
+    return controllers_only(seed=0)
 
 
 def pods(c, **kw):
