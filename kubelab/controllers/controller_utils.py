@@ -64,6 +64,12 @@ class ControllerExpectations:
         self._dels[key] = set(pod_keys)
         self._stamp[key] = self.clock.seconds
 
+    def expect(self, key: str, count: int, pod_keys: list[str]) -> None:
+        """SetExpectations: creations and deletions at once (the DaemonSet controller's syncNodes)."""
+        self._adds[key] = count
+        self._dels[key] = set(pod_keys)
+        self._stamp[key] = self.clock.seconds
+
     def creation_observed(self, key: str) -> None:
         if key in self._adds:
             self._adds[key] -= 1

@@ -16,13 +16,13 @@ import json
 
 from .. import errors
 from ..api.labels import Selector
-from ..api.meta import NAME_ALPHABET, controller_ref
+from ..api.meta import controller_ref
 from .controller_utils import new_controller_ref
+from .templatehash import safe_encode
 
 __all__ = [
-    "HASH_LABEL", "History", "equal_revision", "find_equal_revisions", "fnv32", "fnv32a",
-    "hash_revision", "new_revision", "next_revision", "revision_name", "safe_encode",
-    "sort_revisions", "template_patch",
+    "HASH_LABEL", "History", "equal_revision", "find_equal_revisions", "fnv32", "hash_revision",
+    "new_revision", "next_revision", "revision_name", "sort_revisions", "template_patch",
 ]
 
 #: The label holding a revision's data hash (history.ControllerRevisionHashLabel).
@@ -37,20 +37,6 @@ def fnv32(data: bytes) -> int:
     for b in data:
         h = ((h * _FNV_PRIME) & _MASK) ^ b
     return h
-
-
-def fnv32a(data: bytes) -> int:
-    """hash/fnv New32a (FNV-1a): xor each byte, then multiply."""
-    h = _FNV_OFFSET
-    for b in data:
-        h = ((h ^ b) * _FNV_PRIME) & _MASK
-    return h
-
-
-def safe_encode(text: str) -> str:
-    """utilrand.SafeEncodeString: each character mapped into the no-vowel alphabet,
-    so ``str(hash)`` becomes a name suffix such as ``7c5ddbdf54``."""
-    return "".join(NAME_ALPHABET[ord(ch) % len(NAME_ALPHABET)] for ch in text)
 
 
 def canonical_json(data) -> bytes:

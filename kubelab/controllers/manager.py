@@ -3,6 +3,7 @@ as one component (failure injection stops it; restarting relists everything)."""
 from __future__ import annotations
 
 from .cronjob import CronJobController
+from .daemonset import DaemonSetController
 from .deployment import DeploymentController
 from .disruption import DisruptionController
 from .garbagecollector import GarbageCollector
@@ -27,6 +28,7 @@ CONTROLLERS = [
     CronJobController,
     JobController,
     TTLAfterFinishedController,
+    DaemonSetController,
 ]
 
 
