@@ -42,8 +42,10 @@ def _verbs():
     from .get import api_resources, get
     from .labels import annotate, label
     from .mutate import apply, create, delete
+    from .rollout import rollout, scale, set_
     return {"get": get, "describe": describe, "apply": apply, "create": create, "delete": delete,
-            "label": label, "annotate": annotate, "api-resources": api_resources}
+            "label": label, "annotate": annotate, "api-resources": api_resources,
+            "rollout": rollout, "scale": scale, "set": set_}
 
 
 def run(cluster, command: str, stdin: str | None = None) -> Output:

@@ -37,6 +37,8 @@ _FLAGS = {
     "watch": ("w", False, False, None), "verbs": ("", True, True, None), "api-group": ("", True, False, None),
     "template": ("", True, False, None), "kubeconfig": ("", True, False, None), "context": ("", True, False, None),
     "v": ("v", True, False, None), "local": ("", False, False, None),
+    "replicas": ("", True, False, None), "revision": ("", True, False, None),
+    "to-revision": ("", True, False, None), "timeout": ("", True, False, None),
 }
 _SHORT = {short: name for name, (short, *_rest) in _FLAGS.items() if short}
 
