@@ -4,7 +4,9 @@ Three places a Pod waits:
 
 * **activeQ** - ready to be tried, ordered by the QueueSort plugin
   (PrioritySort: higher ``spec.priority`` first, then earlier in the queue);
-* **backoffQ** - failed recently; waits 1 s, doubling per attempt up to 10 s;
+* **backoffQ** - failed recently; waits 1 s, doubling per attempt up to 10 s
+  (a Pod that failed with an error, not rejected by a plugin, comes back
+  here after every attempt);
 * **unschedulablePods** - rejected by some plugins; it stays until a cluster
   event that one of those plugins registered for (``events_to_register``,
   with its QueueingHint) could make it schedulable, or for at most 5 minutes
@@ -97,7 +99,7 @@ class SchedulingQueue:
         self.in_flight: dict[str, QueuedPodInfo] = {}
         self.scheduling_cycle = 0
         self.move_request_cycle = -1
-        self._backoff_timer = None
+        self._backoff_timers: list = []
         self.nominated: dict[str, dict[str, PodInfo]] = {}   # node -> uid -> PodInfo
         self._nominated_node: dict[str, str] = {}
         self.loop.later(UNSCHEDULABLE_FLUSH_PERIOD, self._flush_unschedulable_leftover, owner, daemon=True)
@@ -173,7 +175,7 @@ class SchedulingQueue:
         if self._backoff_expiry(qpi) > self.clock.seconds:
             self._in_backoff[qpi.pod_info.uid] = qpi
             heapq.heappush(self._backoff, (self._backoff_expiry(qpi), qpi.seq, qpi))
-            self._arm_backoff_timer()
+            self._arm_backoff_timers()
             return "backoffQ"
         self._push_active(qpi)
         return "activeQ"
@@ -181,17 +183,22 @@ class SchedulingQueue:
     def _backoff_expiry(self, qpi: QueuedPodInfo) -> float:
         return qpi.timestamp + backoff_duration(qpi.attempts)
 
-    def _arm_backoff_timer(self) -> None:
+    def _arm_backoff_timers(self) -> None:
+        """A timer at the earliest expiry; it keeps ``run()`` busy only if some Pod in
+        backoffQ was rejected by plugins (a retry after an error, with nothing
+        changed, is not work: such a Pod would otherwise be retried forever)."""
         while self._backoff and self._in_backoff.get(self._backoff[0][2].pod_info.uid) is not self._backoff[0][2]:
             heapq.heappop(self._backoff)
+        for timer in self._backoff_timers:
+            timer.cancel()
+        self._backoff_timers = []
         if not self._backoff:
             return
-        due = self._backoff[0][0]
-        if self._backoff_timer is not None and not self._backoff_timer.cancelled:
-            if self._backoff_timer.when <= due:
-                return
-            self._backoff_timer.cancel()
-        self._backoff_timer = self.loop.at(due, self._flush_backoff, self.owner)
+        self._backoff_timers.append(self.loop.at(self._backoff[0][0], self._flush_backoff, self.owner, daemon=True))
+        work = [entry[0] for entry in self._backoff if entry[2].unschedulable_plugins
+                and self._in_backoff.get(entry[2].pod_info.uid) is entry[2]]
+        if work:
+            self._backoff_timers.append(self.loop.at(min(work), self._flush_backoff, self.owner))
 
     def _flush_backoff(self) -> None:
         """flushBackoffQCompleted: Pods whose backoff expired go to activeQ."""
@@ -201,8 +208,7 @@ class SchedulingQueue:
             if self._in_backoff.get(qpi.pod_info.uid) is qpi:
                 del self._in_backoff[qpi.pod_info.uid]
                 self._push_active(qpi)
-        self._backoff_timer = None
-        self._arm_backoff_timer()
+        self._arm_backoff_timers()
 
     def _flush_unschedulable_leftover(self) -> None:
         """flushUnschedulablePodsLeftover (every 30 s): Pods unschedulable for

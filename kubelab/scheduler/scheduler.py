@@ -98,6 +98,10 @@ class Handle:
     def clear_nominated_node_name(self, pod: dict) -> None:
         self._s.update_pod_status(pod, None, "")
 
+    def activate(self, pods) -> None:
+        """PodsToActivate: move these Pods straight back to activeQ."""
+        self._s.queue.activate([p["metadata"].get("uid") for p in pods])
+
     def framework_for(self, pod: dict) -> Framework:
         return self._s.frameworks[pod["spec"].get("schedulerName") or "default-scheduler"]
 
@@ -208,6 +212,7 @@ class Scheduler:
             self.queue.move_all_on_event("AssignedPod", ("Add",), None, pod)
         elif self._responsible(pod):
             self.queue.add(PodInfo(pod))
+            self.queue.move_all_on_event("UnscheduledPod", ("Add",), None, pod)
 
     def _pod_update(self, old: dict, pod: dict) -> None:
         if self._terminal(pod):

@@ -8,7 +8,8 @@ all.
 * PreFilter: fewer Pods than ``spec.minMember`` exist: reject the Pod
   (unresolvable: "pre-filter pod web-0 cannot find enough sibling pods, ...").
 * Permit: the Pod is assumed on its node and *waits* until ``minMember`` Pods
-  of the group are assumed or bound, then all are allowed at once; after
+  of the group are assumed or bound (the first to wait moves its siblings
+  back to activeQ), then all are allowed at once; after
   ``scheduleTimeoutSeconds`` (default: permitWaitingTimeSeconds, 60) the
   waiting Pod is rejected and Unreserve rejects every waiting sibling, so a
   gang that only partly fits frees its nodes and stays Pending whole.
@@ -125,6 +126,10 @@ class Coscheduling(Plugin):
                 if self._group(waiting.pod)[0] == full:
                     waiting.allow(self.name)
             return None
+        if len(assigned) == 1:
+            # ActivateSiblings: the first member to arrive here pulls the others out of the queue
+            uid = pod["metadata"].get("uid")
+            self.handle.activate([p for p in self._members(pod) if p["metadata"].get("uid") != uid])
         wait = (pg.get("spec") or {}).get("scheduleTimeoutSeconds") or self.timeout
         return Status.wait(), wait
 
