@@ -11,6 +11,7 @@ from .job import JobController
 from .namespace import NamespaceController
 from .nodelifecycle import NodeLifecycleController
 from .replicaset import ReplicaSetController
+from .statefulset import StatefulSetController
 from .tainteviction import TaintEvictionController
 from .ttlafterfinished import TTLAfterFinishedController
 
@@ -29,6 +30,7 @@ CONTROLLERS = [
     JobController,
     TTLAfterFinishedController,
     DaemonSetController,
+    StatefulSetController,
 ]
 
 

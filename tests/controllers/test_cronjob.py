@@ -4,8 +4,9 @@ and the controller's behaviour on the simulated clock
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from fake_kubelet import controllers_only
 
-import kubelab as kl
+from kubelab.api.manifests import load_manifests
 from kubelab.api.meta import format_time
 from kubelab.controllers.cronjob_schedule import (
     InvalidSchedule, Schedule, job_name, most_recent_schedule_time, next_schedule_delay,
@@ -118,11 +119,11 @@ spec:
 
 @pytest.fixture
 def c():
-    return kl.Cluster(nodes=0, seed=0)
+    return controllers_only(seed=0)       # no scheduler, no kubelets: the tests write Pod status
 
 
 def apply(c, **spec):
-    obj = kl.api.manifests.load_manifests(CRONJOB)[0]
+    obj = load_manifests(CRONJOB)[0]
     obj["spec"].update(spec)
     return c.apply(obj)[0]
 

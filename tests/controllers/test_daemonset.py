@@ -1,15 +1,16 @@
 """The DaemonSet controller (https://kubernetes.io/docs/concepts/workloads/controllers/daemonset/,
-pkg/controller/daemon). Pods are placed by the real scheduler; the tests play the kubelet
-by writing Pod status, as Kubernetes' controller tests do."""
+pkg/controller/daemon). Only kube-controller-manager runs: the tests bind each daemon Pod
+to the node its affinity pins it to (as the default scheduler does) and write Pod status
+(as the kubelet would), the way Kubernetes' controller tests do."""
 import copy
 
 import pytest
-from fake_kubelet import set_status
+from fake_kubelet import controllers_only, set_status
 
-import kubelab as kl
 from kubelab.api.manifests import load_manifests
+from kubelab.api.meta import format_time
 from kubelab.controllers.controller_utils import is_pod_ready
-from kubelab.controllers.daemon_pods import node_should_run
+from kubelab.controllers.daemon_pods import node_should_run, target_node
 from kubelab.node.registration import node_conditions, node_manifest
 
 DS = """
@@ -77,11 +78,19 @@ def test_which_nodes_should_run_a_daemon_pod(case, node_, template, expected):
 
 # -- the controller in a cluster ----------------------------------------------------------
 
+def add_node(c, name, taints=()):
+    manifest = node_manifest(name, len(c.get("nodes", namespace=None)) + 1, taints=list(taints))
+    manifest["status"]["conditions"] = node_conditions(format_time(c.now))
+    c.api.create(manifest)
+    c.run(seconds=1)
+
+
 @pytest.fixture
 def c():
-    return kl.Cluster(nodes=[{"metadata": {"name": "node-1"}}, {"metadata": {"name": "node-2"}},
-                             {"metadata": {"name": "gpu-1"},
-                              "spec": {"taints": [taint("dedicated", "NoSchedule", "gpu")]}}], seed=0)
+    cluster = controllers_only(seed=0)
+    for name, taints in (("node-1", ()), ("node-2", ()), ("gpu-1", [taint("dedicated", "NoSchedule", "gpu")])):
+        add_node(cluster, name, taints)
+    return cluster
 
 
 def apply(c, ds=None, **template_spec):
@@ -91,33 +100,32 @@ def apply(c, ds=None, **template_spec):
 
 
 def pods(c):
-    return sorted(c.get("pods"), key=lambda p: p["spec"].get("nodeName") or "")
+    return sorted(c.get("pods"), key=target_node)
 
 
 def placement(c):
-    return {p["spec"].get("nodeName"): p["spec"]["containers"][0]["image"] for p in c.get("pods")
+    return {target_node(p): p["spec"]["containers"][0]["image"] for p in c.get("pods")
             if not p["metadata"].get("deletionTimestamp")}
 
 
 def ready_all(c):
-    """Play the kubelets: bound Pods start and turn Ready, Pods being deleted stop."""
+    """Play the scheduler and the kubelets: Pods are bound to their pinned node, start and
+    turn Ready; Pods being deleted stop."""
     for pod in c.get("pods"):
-        if pod["metadata"].get("deletionTimestamp"):
-            c.api.delete("pods", pod["metadata"]["name"], grace_period_seconds=0)
-        elif pod["status"].get("phase") == "Pending" and pod["spec"].get("nodeName"):
+        m = pod["metadata"]
+        if m.get("deletionTimestamp"):
+            c.api.delete("pods", m["name"], grace_period_seconds=0)
+            continue
+        if not pod["spec"].get("nodeName"):
+            c.api.create({"apiVersion": "v1", "kind": "Binding", "metadata": {"name": m["name"]},
+                          "target": {"kind": "Node", "name": target_node(pod)}})
+        if pod["status"].get("phase") == "Pending":
             set_status(c, pod)
     c.run(seconds=1)
 
 
 def events(c, name="agent"):
     return [(e["reason"], e["message"]) for e in c.events() if e["involvedObject"]["name"] == name]
-
-
-def add_node(c, name, **kw):
-    manifest = node_manifest(name, 9, **kw)
-    manifest["status"]["conditions"] = node_conditions(kl.api.meta.format_time(c.now))
-    c.api.create(manifest)
-    c.run(seconds=1)
 
 
 def test_one_pod_runs_on_every_node_it_tolerates_pinned_by_node_affinity(c):

@@ -7,8 +7,8 @@ the kubelet through the status subresource, as Kubernetes' own controller tests 
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from fake_kubelet import controllers_only
 
-import kubelab as kl
 from kubelab.api.manifests import load_manifests
 from kubelab.api.meta import format_time
 from kubelab.controllers.job_backoff import BackoffStore, remaining_backoff
@@ -80,7 +80,7 @@ spec:
 
 @pytest.fixture
 def c():
-    return kl.Cluster(nodes=0, seed=0)
+    return controllers_only(seed=0)       # no scheduler, no kubelets: the tests write Pod status
 
 
 def run_job(c, settle=True, **spec):
