@@ -19,7 +19,8 @@ from ..api.labels import selector_from_label_selector
 from ..api.meta import controller_ref
 from .base import Controller, key_of
 from .controller_utils import (
-    BURST_REPLICAS, ControllerExpectations, claim_pods, is_pod_ready, pod_from_template, slow_start_batch,
+    BURST_REPLICAS, CONTROLLER_UID_INDEX, ControllerExpectations, claim_pods, controller_uid_index, is_pod_ready,
+    pod_from_template, pods_owned_by, slow_start_batch,
 )
 from .daemon_pods import HASH_LABEL, daemon_pod_template, is_pod_updated, node_should_run, pin_to_node, pod_order, \
     target_node
@@ -63,6 +64,7 @@ class DaemonSetController(DaemonSetUpdates, Controller):
         super().__init__(api, loop)
         self.daemonsets = self.informer("daemonsets")
         self.pods = self.informer("pods")
+        self.pods.add_indexers({CONTROLLER_UID_INDEX: controller_uid_index})
         self.nodes = self.informer("nodes")
         self.revisions = self.informer("controllerrevisions")
         self.history = History(api, self.revisions)
@@ -183,7 +185,7 @@ class DaemonSetController(DaemonSetUpdates, Controller):
             except errors.NotFound:
                 return None
         selector = selector_from_label_selector(ds["spec"]["selector"])
-        return claim_pods(self.api, ds, selector, self.pods.list(m["namespace"]), fresh=fresh)
+        return claim_pods(self.api, ds, selector, pods_owned_by(self.pods, ds, include_orphans=True), fresh=fresh)
 
     def _node_to_daemon_pods(self, ds: dict) -> dict[str, list[dict]]:
         """getNodesToDaemonPods: Pods by target node (terminal Pods being deleted left out)."""

@@ -24,7 +24,10 @@ from .. import errors
 from ..api.labels import selector_from_label_selector
 from ..api.meta import controller_ref, format_time, parse_time
 from .base import Controller, key_of
-from .controller_utils import ControllerExpectations, claim_pods, filter_active_pods, is_pod_ready
+from .controller_utils import (
+    CONTROLLER_UID_INDEX, ControllerExpectations, claim_pods, controller_uid_index, filter_active_pods, is_pod_ready,
+    pods_owned_by,
+)
 from .job_backoff import BackoffStore
 from .job_conditions import ensure_condition, find_condition, is_finished, new_condition
 from .job_indexes import Intervals, completion_index
@@ -59,6 +62,7 @@ class JobController(JobPodManagement, JobStatusTracking, Controller):
         super().__init__(api, loop)
         self.jobs = self.informer("jobs")
         self.pods = self.informer("pods")
+        self.pods.add_indexers({CONTROLLER_UID_INDEX: controller_uid_index})
         self.expectations = ControllerExpectations(loop.clock)
         self.finalizer_removals: dict[str, set[str]] = {}     # finalizerExpectations: job key -> pod uids
         self.backoff = BackoffStore()
@@ -160,10 +164,8 @@ class JobController(JobPodManagement, JobStatusTracking, Controller):
 
     def _release_pods(self, job: dict) -> None:
         """cleanupPodFinalizers: the finished or deleted Job's Pods lose their finalizer."""
-        uid = job["metadata"]["uid"]
-        for pod in self.pods.list(job["metadata"]["namespace"]):
-            ref = controller_ref(pod)
-            if ref is not None and ref.get("uid") == uid and has_tracking_finalizer(pod):
+        for pod in pods_owned_by(self.pods, job, include_orphans=False):
+            if has_tracking_finalizer(pod):
                 self.queue.add(("pod", key_of(pod)))
 
     # -- sync -------------------------------------------------------------------------
@@ -280,7 +282,7 @@ class JobController(JobPodManagement, JobStatusTracking, Controller):
                 return self.api.get("jobs", m["name"], namespace=m["namespace"])
             except errors.NotFound:
                 return None
-        candidates = self.pods.list(m["namespace"])
+        candidates = pods_owned_by(self.pods, job, include_orphans=True)
         owned = {p["metadata"]["uid"] for p in candidates
                  if any(r.get("uid") == m["uid"] for r in p["metadata"].get("ownerReferences") or ())}
         pods = claim_pods(self.api, job, selector, candidates, fresh=fresh)

@@ -17,7 +17,9 @@ from .. import errors
 from ..api.labels import selector_from_label_selector
 from ..api.meta import controller_ref
 from .base import Controller
-from .controller_utils import claim_pods, is_pod_ready, pod_from_template
+from .controller_utils import (
+    CONTROLLER_UID_INDEX, claim_pods, controller_uid_index, is_pod_ready, pod_from_template, pods_owned_by,
+)
 from .history import History, sort_revisions
 from .statefulset_control import StatefulSetControl
 from .statefulset_pods import (
@@ -163,6 +165,7 @@ class StatefulSetController(Controller):
         super().__init__(api, loop)
         self.sets = self.informer("statefulsets")
         self.pods = self.informer("pods")
+        self.pods.add_indexers({CONTROLLER_UID_INDEX: controller_uid_index})
         self.claims = self.informer("persistentvolumeclaims")
         self.history = History(api, self.informer("controllerrevisions"))
         self.pod_control = StatefulPodControl(api, self.recorder, self.claims)
@@ -215,7 +218,7 @@ class StatefulSetController(Controller):
                 return self.api.get("statefulsets", name, namespace=namespace)
             except errors.NotFound:
                 return None
-        members = [p for p in self.pods.list(namespace) if parent_of(p)[0] == name]
+        members = [p for p in pods_owned_by(self.pods, sts, include_orphans=True) if parent_of(p)[0] == name]
         pods = claim_pods(self.api, sts, selector, members, fresh=fresh)
         current, update, collisions = self.control.revisions(sts, revisions)
         status, failure = self.control.update(sts, current, update, collisions, pods)
