@@ -110,7 +110,7 @@ def describe_replicaset(s, rtype, rs: dict) -> str:
 def describe_daemonset(s, rtype, ds: dict) -> str:
     meta, spec, status = ds.get("metadata") or {}, ds.get("spec") or {}, ds.get("status") or {}
     w = Writer()
-    _header(w, ds)
+    w.write(0, f"Name:\t{meta.get('name', '')}\n")
     w.write(0, f"Selector:\t{selector_string(spec.get('selector'))}\n")
     w.write(0, f"Node-Selector:\t{format_labels(((spec.get('template') or {}).get('spec') or {}).get('nodeSelector'))}\n")
     w.labels("Labels", meta.get("labels"))

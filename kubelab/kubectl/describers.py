@@ -4,6 +4,7 @@ from __future__ import annotations
 from .describe_cluster import (describe_configmap, describe_endpoints, describe_namespace, describe_node,
                                describe_secret, describe_service)
 from .describe_core import describe_generic
+from .describe_more import MORE_DESCRIBERS
 from .describe_pod import describe_pod
 from .describe_workloads import (describe_daemonset, describe_deployment, describe_job, describe_replicaset,
                                  describe_statefulset)
@@ -14,7 +15,7 @@ DESCRIBERS = {
     "Pod": describe_pod, "Node": describe_node, "Service": describe_service, "Endpoints": describe_endpoints,
     "Namespace": describe_namespace, "ConfigMap": describe_configmap, "Secret": describe_secret,
     "Deployment": describe_deployment, "ReplicaSet": describe_replicaset, "DaemonSet": describe_daemonset,
-    "StatefulSet": describe_statefulset, "Job": describe_job,
+    "StatefulSet": describe_statefulset, "Job": describe_job, **MORE_DESCRIBERS,
 }
 
 

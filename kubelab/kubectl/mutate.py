@@ -123,8 +123,8 @@ def delete(s: Session) -> None:
             if dry_run == "client":
                 s.api.get(rtype, name, namespace=ns)
             elif dry_run is None:
-                s.api.delete(rtype, name, namespace=ns, propagation_policy=cascade, grace_period_seconds=grace)
-                pending.append((rtype, name, ns))
+                gone = s.api.delete(rtype, name, namespace=ns, propagation_policy=cascade, grace_period_seconds=grace)
+                pending.append((rtype, name, ns, (gone.get("metadata") or {}).get("deletionGracePeriodSeconds") or 0))
         except errors.NotFound as e:
             if not s.inv.bool("ignore-not-found"):
                 s.err(api_error_text(with_source("deleting", source, e)))
@@ -135,24 +135,26 @@ def delete(s: Session) -> None:
         else:
             operation = "force deleted" if grace == 0 else "deleted"
             s.out(f'{kind} "{name}" {operation}{_suffix(dry_run)}\n')
-    if s.inv.flag("wait") is not False and s.inv.flag("wait", True) and pending:
+    if s.inv.flag("wait", True) is not False and pending:
         _wait_until_gone(s, pending)
 
 
-def _wait_until_gone(s: Session, pending, limit_seconds: int = 120) -> None:
+def _wait_until_gone(s: Session, pending) -> None:
     """kubectl delete --wait: let simulated time pass until the objects are really gone.
 
-    simplified: gives up quietly after two simulated minutes."""
+    simplified: gives up once the longest grace period (plus five seconds) has passed."""
     run = getattr(s.cluster, "run", None)
-    for _ in range(limit_seconds):
-        alive = []
-        for rtype, name, ns in pending:
-            try:
-                s.api.get(rtype, name, namespace=ns)
-                alive.append((rtype, name, ns))
-            except errors.NotFound:
-                pass
-        if not alive or run is None:
+    budget = max(grace for *_, grace in pending) + 5
+    for _ in range(budget):
+        pending = [p for p in pending if _exists(s, *p[:3])]
+        if not pending or run is None:
             return
-        pending = alive
         run(1)
+
+
+def _exists(s: Session, rtype, name, ns) -> bool:
+    try:
+        s.api.get(rtype, name, namespace=ns)
+        return True
+    except errors.NotFound:
+        return False

@@ -14,7 +14,7 @@ import pytest
 from kubelab.kubectl import run
 
 from kubectl_fakes import FakeCluster
-from kubectl_objects import all_objects, objects
+from kubectl_objects import all_objects, more_objects, objects
 from kubectl_stub import StubServer, _status, real_kubectl
 
 pytestmark = pytest.mark.skipif(real_kubectl() is None, reason="kubectl v1.32 binary not installed")
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.skipif(real_kubectl() is None, reason="kubectl v1.32 bi
 def both():
     """(kubelab's fake cluster, the stub the real kubectl reads), holding identical objects."""
     now = datetime.now(timezone.utc).replace(microsecond=0)
-    cluster = FakeCluster(all_objects(now), now=now)
+    cluster = FakeCluster(all_objects(now) + more_objects(now), now=now)
     stub = StubServer(copy.deepcopy(list(cluster.api.objects.values())), now=now)
     yield cluster, stub
     stub.close()
@@ -50,7 +50,11 @@ GETS = ["get pods", "get pods -o wide", "get pods -A", "get pods,cm,lease", "get
 DESCRIBES = ["describe pod web-7c5ddbdf54-x2x9k", "describe node node-1", "describe deployment web",
              "describe rs web-7c5ddbdf54", "describe svc web", "describe ns default", "describe cm web-config",
              "describe lease node-1", "describe ep web", "describe pod web", "describe cm nope web-config",
-             "describe pods", "describe secrets", "describe node"]
+             "describe pods", "describe secrets", "describe node", "describe job pi", "describe cronjob nightly",
+             "describe ds agent", "describe sts db", "describe pvc data-db-0", "describe pv pv-1", "describe hpa web",
+             "describe quota compute", "describe limits defaults", "describe sc standard", "describe pc high",
+             "describe sa builder", "describe pdb web", "describe netpol deny-all", "describe netpol web-ingress",
+             "describe pod db-0", "get pvc,pv,sc,pc,quota,limits,hpa,pdb,netpol,sa", "get jobs,cronjobs,ds,sts -o wide"]
 
 
 @pytest.mark.parametrize("line", GETS + DESCRIBES)

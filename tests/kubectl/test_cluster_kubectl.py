@@ -52,10 +52,10 @@ def test_a_pod_without_an_image_is_refused_as_kubectl_shows_it(c):
 
 
 def test_delete_then_get_finds_nothing(c):
-    c.kubectl("apply -f -", stdin=POD)
-    assert c.kubectl("delete pod web") == 'pod "web" deleted\n'
-    out = c.kubectl("get pods")
-    assert (out.stdout, out.stderr) == ("", "No resources found in default namespace.\n")
+    c.kubectl("apply -f -", stdin="apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n")
+    assert c.kubectl("delete cm cfg") == 'configmap "cfg" deleted\n'
+    out = c.kubectl("get cm cfg")
+    assert (out, out.returncode) == ('Error from server (NotFound): configmaps "cfg" not found\n', 1)
 
 
 def test_namespaces_and_api_resources_come_from_the_cluster(c):

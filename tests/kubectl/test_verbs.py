@@ -172,3 +172,27 @@ def test_api_resources_wide_adds_verbs_and_categories(cluster):
 def test_a_verb_kubelab_lacks_says_so(cluster):
     out = run(cluster, "logs web")
     assert (out, out.returncode) == ('error: kubelab does not implement "kubectl logs"\n', 1)
+
+
+def test_delete_waits_in_simulated_time_until_a_terminating_object_is_gone(cluster):
+    # kubectl delete --wait (the default) returns once the object is really gone.
+    api = cluster.api
+    terminating = {}
+
+    def graceful_delete(resource, name, **kw):
+        obj = api.get(resource, name)
+        obj["metadata"]["deletionGracePeriodSeconds"] = 30
+        terminating["left"] = 3
+        return obj
+    api.delete = graceful_delete
+    ticks = []
+
+    def advance(seconds):
+        ticks.append(seconds)
+        terminating["left"] -= 1
+        if terminating["left"] == 0:
+            api.objects.pop(("pods", "default", "web"))
+    cluster.run = advance
+    assert run(cluster, "delete pod web") == 'pod "web" deleted\n'
+    assert ticks == [1, 1, 1]
+    assert run(cluster, "delete pod db --wait=false") == 'pod "db" deleted\n' and len(ticks) == 3
