@@ -110,9 +110,12 @@ class WorkQueue:
         self._dirty.clear()
 
     def _kick(self) -> None:
+        """Run the worker at this instant, after the watch events already delivered
+        (a timer at the current time runs once the loop's ``soon`` queue is empty): a
+        real worker is slower than the watch, so a burst of changes folds into one sync."""
         if not self._scheduled:
             self._scheduled = True
-            self.loop.soon(self._work, self.owner)
+            self.loop.at(self.loop.clock.seconds, self._work, self.owner)
 
     def _work(self) -> None:
         self._scheduled = False
