@@ -15,8 +15,10 @@ from .api.manifests import ManifestError, load_manifests
 from .api.meta import format_time
 from .apiserver.server import APIServer
 from .controllers.manager import ControllerManager
-from .scheduler import Scheduler
+from .node.kubelet import Kubelet
+from .node.network import PodNetwork
 from .node.registration import node_conditions, node_manifest
+from .scheduler import Scheduler
 from .sim import Clock, Loop
 from .store.memory import MemoryStore
 
@@ -49,8 +51,15 @@ class Cluster:
         self.components[self.scheduler.name] = self.scheduler
         for component in self.components.values():
             component.start()
+        self.network = PodNetwork()            # the Pod network every kubelet attaches Pods to
+        self._claims: dict = {}                 # PersistentVolumeClaim storage, shared by the nodes
+        self.kubelets: dict[str, Kubelet] = {}
         for node in self._node_manifests(nodes):
-            self.api.create(node)
+            kubelet = Kubelet(self.api, self.loop, node=node, rng=self.rng, network=self.network,
+                              claims=self._claims)
+            self.kubelets[node["metadata"]["name"]] = kubelet
+            self.api.nodes_proxy.register(node["metadata"]["name"], kubelet)
+            kubelet.start()
         self.loop.run()
         global _current
         _current = weakref.ref(self)

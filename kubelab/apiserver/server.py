@@ -23,6 +23,7 @@ from ..store import CompareFailed, Compacted, FutureRevision, KeyExists, ValueTo
 from . import strategy
 from .admission import default_admission
 from .eviction import evict
+from .nodeproxy import NodeProxy
 from .patch import PatchError, json_merge, json_patch, strategic_merge
 from .watchcache import ApiWatch, Cacher
 
@@ -47,6 +48,7 @@ class APIServer:
         self.registry = registry
         self.admission = default_admission() if admission is None else admission
         self._cachers: dict[str, Cacher] = {}
+        self.nodes_proxy = NodeProxy(self)      # pods/exec and pods/log go to the Pod's kubelet
 
     # -- reading ---------------------------------------------------------
     def resolve(self, resource) -> ResourceType:
@@ -118,6 +120,15 @@ class APIServer:
         if w.events and notify is not None:
             notify()
         return w
+
+    def exec(self, name: str, namespace: str | None, container: str | None, command: list[str]) -> tuple[str, int]:
+        """pods/exec: run ``command`` in a container; (output, exit code). See nodeproxy."""
+        return self.nodes_proxy.exec(name, namespace or "default", container, command)
+
+    def logs(self, name: str, namespace: str | None = "default", container: str | None = None,
+             previous: bool = False, **options) -> str:
+        """pods/log: what a container printed (``previous``: its last terminated instance)."""
+        return self.nodes_proxy.logs(name, namespace or "default", container, previous, **options)
 
     # -- writing ---------------------------------------------------------
     def create(self, obj: dict, *, namespace: str | None = None, dry_run: bool = False) -> dict:

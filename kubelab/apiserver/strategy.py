@@ -6,6 +6,8 @@ and when a delete is graceful.
 """
 from __future__ import annotations
 
+from ..api.qos import pod_qos_class
+
 #: Kinds whose spec changes bump metadata.generation (their controllers report
 #: status.observedGeneration). Pods, Nodes, Services and Namespaces do not.
 GENERATION_KINDS = frozenset({
@@ -38,7 +40,7 @@ def initial_status(obj: dict, has_status_subresource: bool) -> None:
     """Reset status on create as the real strategies' PrepareForCreate do."""
     kind = obj["kind"]
     if kind == "Pod":
-        obj["status"] = {"phase": "Pending"}
+        obj["status"] = {"phase": "Pending", "qosClass": pod_qos_class(obj)}
     elif kind == "Namespace":
         obj["status"] = {"phase": "Active"}
     elif kind in ("PersistentVolume", "PersistentVolumeClaim"):

@@ -1,0 +1,399 @@
+"""One Pod on a node: the kubelet's pod worker and its sync recipe (SyncPod).
+
+Every change to the Pod, every container exit and every probe result asks
+for a sync, which reads like the kubelet's:
+
+1. a Pod being deleted (or evicted) is terminated: ``Killing`` events, each
+   container's preStop hook, its stop signal, SIGKILL at the end of the grace
+   period (sidecars after the app containers); then the sandbox goes, the
+   final status is written and the Pod object is deleted;
+2. the volumes are set up, then the sandbox (pause container, Pod IP);
+3. :func:`~kubelab.node.actions.compute_pod_actions` says what to kill and start;
+4. starting a container: crash-loop back-off, image pull, create, start,
+   postStart hook; each step records the event the kubelet records;
+5. the status is computed from scratch and handed to the status manager.
+"""
+from __future__ import annotations
+
+from . import podstatus
+from .actions import compute_pod_actions, config_hash, should_restart
+from .containerenv import ConfigError, command_line, environment
+from .imagepull import go_duration
+from .network import ConnectError, fetch
+from .runtime import NotRunning, StartError
+from .volumes import MountError, mounts_for, setup_volumes
+
+__all__ = ["PodWorker", "SANDBOX_SECONDS", "MIN_GRACE_SECONDS"]
+
+#: How long RunPodSandbox takes (network setup, the pause container).
+SANDBOX_SECONDS = 1.0
+#: The kubelet never gives a container less than this to stop (minimumGracePeriodInSeconds).
+MIN_GRACE_SECONDS = 2
+#: A failed start is retried after the pod worker's backOffPeriod.
+RETRY_SECONDS = 10.0
+#: The volume manager retries a failed mount from 0.5 s, doubling up to 2m2s.
+MOUNT_RETRY = (0.5, 122.0)
+
+
+class PodWorker:
+    """The kubelet's state for one Pod and the recipe that keeps it converging."""
+
+    def __init__(self, kubelet, pod: dict):
+        self.kubelet = kubelet
+        self.uid = pod["metadata"]["uid"]
+        self.pod = pod
+        self.sandbox = None
+        self.volumes = None
+        self.history: dict[str, list] = {}
+        self.reasons: dict[str, tuple[str, str]] = {}
+        self.start_time: str | None = None
+        self.terminal = self.terminating = self.gone = self.removed = False
+        self.eviction: tuple[str, str] | None = None
+        self.killing: set[str] = set()
+        self.deadline: float | None = None
+        self._sandbox_timer = self._retry = None
+        self._mount_delay = MOUNT_RETRY[0]
+        self._pending = False
+
+    # -- views -------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return self.pod["metadata"]["name"]
+
+    @property
+    def namespace(self) -> str:
+        return self.pod["metadata"].get("namespace", "default")
+
+    @property
+    def deleting(self) -> bool:
+        return self.removed or bool(self.pod["metadata"].get("deletionTimestamp"))
+
+    def format_pod(self) -> str:
+        """format.Pod: ``web_default(uid)``."""
+        return f"{self.name}_{self.namespace}({self.uid})"
+
+    def specs(self) -> list[dict]:
+        spec = self.pod["spec"]
+        return list(spec.get("initContainers") or []) + list(spec.get("containers") or [])
+
+    def current(self, name: str):
+        hist = self.history.get(name)
+        return hist[-1] if hist else None
+
+    latest = current
+
+    def probe(self, name: str, kind: str):
+        c = self.current(name)
+        return self.kubelet.probes.result(self.uid, name, kind, c.id) if c is not None else None
+
+    def is_started(self, name: str) -> bool:
+        c = self.current(name)
+        if c is None or c.state != "running":
+            return False
+        if not self.kubelet.probes.has(self.uid, name, "startup"):
+            return True
+        return self.probe(name, "startup") == "Success"
+
+    def is_ready(self, spec: dict) -> bool:
+        if not self.is_started(spec["name"]):
+            return False
+        if not self.kubelet.probes.has(self.uid, spec["name"], "readiness"):
+            return True
+        return self.probe(spec["name"], "readiness") == "Success"
+
+    def event(self, type_: str, reason: str, message: str, container: dict | None = None) -> None:
+        if not self.removed:
+            self.kubelet.recorder.event(self.pod, type_, reason, message)
+
+    # -- scheduling --------------------------------------------------------
+    def request_sync(self, delay: float = 0.0) -> None:
+        """Sync now (after what is queued) or after ``delay`` seconds (the earliest request wins)."""
+        if self.gone:
+            return
+        if delay <= 0:
+            if not self._pending:
+                self._pending = True
+                self.kubelet.loop.soon(self._sync_now, self.kubelet.owner)
+            return
+        loop = self.kubelet.loop
+        due = loop.clock.seconds + delay
+        if self._retry is not None and not self._retry.cancelled and self._retry.when <= due:
+            return
+        if self._retry is not None:
+            self._retry.cancel()
+        self._retry = loop.at(due, self._sync_now, self.kubelet.owner, daemon=True)
+
+    def _sync_now(self) -> None:
+        self._pending = False
+        if self.kubelet.running and not self.gone:
+            self.sync()
+
+    # -- the recipe --------------------------------------------------------
+    def sync(self) -> None:
+        if self.deleting or self.eviction is not None:
+            self.terminate()
+            return
+        if self.terminal:
+            return
+        if self.pod["status"].get("phase") in ("Succeeded", "Failed"):
+            self.finish()
+            return
+        if self.start_time is None:
+            self.start_time = self.kubelet.stamp()
+            self.kubelet.probes.add_pod(self)
+        if self.sandbox is None:
+            self._create_sandbox()
+            self.publish()
+            return
+        actions = compute_pod_actions(self, self.pod)
+        for c, spec, message, reason in actions.to_kill:
+            self.kill(c, spec, message, reason=reason)
+        if actions.kill_pod:
+            self.finish()
+            return
+        inits = self.pod["spec"].get("initContainers") or []
+        for idx in actions.init_to_start:
+            if not self.start(inits[idx]) and not podstatus.is_sidecar(inits[idx]):
+                break
+        for idx in actions.to_start:
+            self.start(self.pod["spec"]["containers"][idx])
+        self.publish()
+
+    def _create_sandbox(self) -> None:
+        if self.volumes is None:
+            try:
+                self.volumes = setup_volumes(self.kubelet.api, self.pod, host_paths=self.kubelet.host_paths,
+                                             claims=self.kubelet.claims)
+            except MountError as e:
+                self.event("Warning", "FailedMount", str(e))
+                self.request_sync(self._mount_delay)
+                self._mount_delay = min(self._mount_delay * 2, MOUNT_RETRY[1])
+                return
+        if self._sandbox_timer is None:
+            self._sandbox_timer = self.kubelet.loop.later(SANDBOX_SECONDS, self._sandbox_ready, self.kubelet.owner)
+
+    def _sandbox_ready(self) -> None:
+        if self.gone or self.deleting or self.eviction is not None or not self.kubelet.running:
+            self._sandbox_timer = None
+            self.request_sync()
+            return
+        self.sandbox = self.kubelet.runtime.run_pod_sandbox(self.pod, self.kubelet.node_ip)
+        self.sandbox.volumes = self.volumes
+        self.sync()
+
+    def backoff_key(self, spec: dict) -> str:
+        """getStableKey: the Pod, the container and the hash of its spec."""
+        return f"{self.name}_{self.namespace}_{self.uid}_{spec['name']}_{config_hash(spec)}"
+
+    def start(self, spec: dict) -> bool:
+        """SyncPod's start(): back-off, image, create, start, postStart. True if it runs."""
+        name, kubelet = spec["name"], self.kubelet
+        latest = self.current(name)
+        if latest is not None and latest.state == "running":
+            return True
+        if latest is not None and latest.state == "exited":
+            key, backoff = self.backoff_key(spec), kubelet.backoff
+            if backoff.in_backoff_since(key, latest.finished_at):
+                self.event("Warning", "BackOff", f"Back-off restarting failed container {name} in pod "
+                                                 f"{self.format_pod()}", spec)
+                self.reasons[name] = ("CrashLoopBackOff", f"back-off {go_duration(backoff.get(key))} restarting "
+                                                          f"failed container={name} pod={self.format_pod()}")
+                self.request_sync(min(RETRY_SECONDS, backoff.remaining_since(key, latest.finished_at)))
+                return False
+            backoff.next(key, latest.finished_at)
+        outcome = kubelet.images.ensure(self, spec)
+        if outcome[0] != "ready":
+            if outcome[0] == "error":
+                self._failed(name, outcome[1], outcome[2], f"Error: {outcome[1]}")
+            return False
+        image = outcome[1]
+        try:
+            env = environment(kubelet.api, self.pod, spec, pod_ip=self.sandbox.ip, host_ip=kubelet.node_ip,
+                              allocatable=kubelet.allocatable())
+            argv = command_line(spec, image, dict(env))
+        except ConfigError as e:
+            self._failed(name, "CreateContainerConfigError", str(e), f"Error: {e}")
+            return False
+        c = kubelet.runtime.create_container(
+            self.sandbox, spec, image, attempt=latest.attempt + 1 if latest is not None else 0, argv=argv, env=env,
+            mounts=mounts_for(spec, self.volumes), config_hash=config_hash(spec))
+        self.history.setdefault(name, []).append(c)
+        while len(self.history[name]) > 2:
+            kubelet.runtime.remove_container(self.history[name].pop(0))
+        self.event("Normal", "Created", f"Created container: {name}", spec)
+        try:
+            kubelet.runtime.start_container(c)
+        except StartError as e:
+            self._failed(name, "RunContainerError", str(e), f"Error: {e}")
+            return False
+        self.event("Normal", "Started", f"Started container {name}", spec)
+        self.reasons.pop(name, None)
+        kubelet.probes.container_started(self.uid, name)
+        hook = (spec.get("lifecycle") or {}).get("postStart")
+        if hook and self.run_hook(c, hook, float(self.pod["spec"].get("terminationGracePeriodSeconds", 30)))[0]:
+            self.event("Warning", "FailedPostStartHook", "PostStartHook failed", spec)
+            self.kill(c, spec, "FailedPostStartHook")
+            return False
+        return c.state == "running"
+
+    def _failed(self, name: str, reason: str, message: str, event: str) -> None:
+        self.reasons[name] = (reason, message)
+        self.event("Warning", "Failed", event)
+        self.request_sync(RETRY_SECONDS)
+
+    def run_hook(self, c, hook: dict, limit: float) -> tuple[bool, float]:
+        """Run a lifecycle hook in ``c``; returns (failed, seconds it took)."""
+        if hook.get("sleep") is not None:
+            return False, min(float(hook["sleep"].get("seconds", 0)), limit)
+        if hook.get("exec") is not None:
+            try:
+                result = self.kubelet.runtime.exec_sync(c, list(hook["exec"].get("command") or []), timeout=limit)
+            except NotRunning:
+                return True, 0.0
+            return result.code != 0, min(result.elapsed, limit)
+        action = hook.get("httpGet") or {}
+        try:
+            port = int(action.get("port", 80))
+            response, _ = fetch(self.kubelet.network, self.sandbox, self.sandbox.ip, port, action.get("path", "/"),
+                                user_agent="kube-lifecycle/1.32", client_ip=self.sandbox.gateway)
+        except (ConnectError, ValueError):
+            return True, 0.0
+        return response.status >= 400, 0.0
+
+    # -- stopping ----------------------------------------------------------
+    def grace_period(self, spec: dict, reason: str = "") -> float:
+        """setTerminationGracePeriod: the deletion's grace period, else the Pod's; a liveness or
+        startup probe's own terminationGracePeriodSeconds wins when it killed the container."""
+        grace = self.pod["metadata"].get("deletionGracePeriodSeconds")
+        if grace is None:
+            grace = self.pod["spec"].get("terminationGracePeriodSeconds", 30)
+        probe = {"LivenessProbe": "livenessProbe", "StartupProbe": "startupProbe"}.get(reason)
+        if probe and (spec.get(probe) or {}).get("terminationGracePeriodSeconds") is not None:
+            grace = spec[probe]["terminationGracePeriodSeconds"]
+        return float(grace)
+
+    def kill(self, c, spec: dict, message: str = "", *, reason: str = "", grace: float | None = None,
+             override: float | None = None) -> None:
+        """killContainer: the Killing event, the preStop hook, the stop signal, SIGKILL at the deadline."""
+        if c.id in self.killing or c.state != "running":
+            return
+        self.killing.add(c.id)
+        self.event("Normal", "Killing", message or f"Stopping container {spec['name']}", spec)
+        grace = self.grace_period(spec, reason) if grace is None else grace
+        hook = (spec.get("lifecycle") or {}).get("preStop")
+        spent = 0.0
+        if hook and grace > 0:
+            failed, spent = self.run_hook(c, hook, grace)
+            if failed:
+                self.event("Warning", "FailedPreStopHook", "PreStopHook failed", spec)
+        remaining = max(grace - spent, MIN_GRACE_SECONDS) if override is None else override
+        runtime, loop = self.kubelet.runtime, self.kubelet.loop
+        if spent:
+            loop.later(spent, lambda: runtime.stop_container(c, remaining), self.kubelet.owner)
+        else:
+            runtime.stop_container(c, remaining)
+
+    def _running(self, specs) -> list:
+        return [(c, s) for s in specs for c in [self.current(s["name"])] if c is not None and c.state == "running"]
+
+    def _stop_all(self, grace: float, override: float | None = None) -> bool:
+        """Stop app containers, then sidecars in reverse order; True once nothing runs."""
+        spec = self.pod["spec"]
+        now = self.kubelet.clock.seconds
+        if self.deadline is None:
+            self.deadline = now + grace
+        regular = self._running(spec.get("containers") or [])
+        for c, s in regular:
+            self.kill(c, s, grace=grace, override=override)
+        sidecars = self._running([s for s in spec.get("initContainers") or [] if podstatus.is_sidecar(s)])
+        if not regular and sidecars:
+            c, s = sidecars[-1]
+            self.kill(c, s, grace=max(self.deadline - now, 0), override=override)
+        for c, s in self._running([s for s in spec.get("initContainers") or [] if not podstatus.is_sidecar(s)]):
+            self.kill(c, s, grace=grace, override=override)
+        return not regular and not sidecars and not self._running(self.specs())
+
+    def terminate(self) -> None:
+        """SyncTerminatingPod: stop everything within the grace period, then clean up."""
+        if self.terminal and self.gone:
+            return
+        self.terminating = True
+        if self._sandbox_timer is not None:
+            self._sandbox_timer.cancel()
+        grace = self.grace_period({}) if self.eviction is None else 1.0
+        if self._stop_all(grace, override=1.0 if self.eviction is not None else None):
+            self.cleanup()
+
+    def finish(self) -> None:
+        """The Pod completed (no container will run again): stop sidecars, then clean up."""
+        if self._stop_all(self.grace_period({})):
+            self.cleanup()
+
+    def cleanup(self) -> None:
+        """SyncTerminatedPod: the sandbox goes, probes stop, the final status is written."""
+        if self.sandbox is not None:
+            self.kubelet.runtime.stop_pod_sandbox(self.sandbox)
+        self.kubelet.probes.remove_pod(self.uid)
+        if self._retry is not None:
+            self._retry.cancel()
+        if not self.terminal:
+            self.terminal = True
+            self.publish()
+        if self.removed or self.deleting:
+            self.kubelet.forget(self, delete=self.deleting and not self.removed)
+
+    # -- status ------------------------------------------------------------
+    def publish(self) -> None:
+        if not self.removed:
+            self.kubelet.status.set(self, self.build_status())
+
+    def build_status(self) -> dict:
+        """generateAPIPodStatus: the whole status, from the runtime's view of the Pod."""
+        pod, spec, kubelet = self.pod, self.pod["spec"], self.kubelet
+        default = "PodInitializing" if spec.get("initContainers") else "ContainerCreating"
+
+        def one(s: dict, init: bool) -> dict:
+            hist = self.history.get(s["name"], [])
+            latest = hist[-1] if hist else None
+            waiting = self.reasons.get(s["name"])
+            done_init = init and not podstatus.is_sidecar(s) and latest is not None and \
+                latest.state == "exited" and latest.exit_code == 0
+            if done_init or not should_restart(s, self.pod, latest):
+                waiting = None
+            started = self.is_started(s["name"])
+            ready = done_init if init and not podstatus.is_sidecar(s) else self.is_ready(s)
+            return podstatus.container_status(s, hist, image_name=latest.image.name if latest else "",
+                                              default_reason=default, waiting=waiting, ready=ready,
+                                              started=started, stamp=kubelet.stamp)
+        inits = [one(s, True) for s in spec.get("initContainers") or []]
+        regular = [one(s, False) for s in spec.get("containers") or []]
+        old = pod.get("status") or {}
+        phase = podstatus.phase(pod, inits + regular, self.terminal)
+        if old.get("phase") in ("Succeeded", "Failed"):
+            phase = old["phase"]
+        if self.eviction is not None:
+            phase = "Failed"
+        others = [c for c in old.get("conditions") or [] if c.get("type") not in podstatus.KUBELET_CONDITIONS]
+        if self.eviction is not None and not any(c.get("type") == "DisruptionTarget" for c in others):
+            others.append({"type": "DisruptionTarget", "status": "True", "lastProbeTime": None,
+                           "lastTransitionTime": kubelet.stamp(), "reason": "TerminationByKubelet",
+                           "message": self.eviction[1]})
+        sandbox_ready = self.sandbox is not None and self.sandbox.ready
+        status = {"phase": phase,
+                  "conditions": others + podstatus.conditions(pod, inits + regular, phase,
+                                                              sandbox_ready=sandbox_ready, existing=others),
+                  "hostIP": kubelet.node_ip, "hostIPs": [{"ip": kubelet.node_ip}]}
+        if self.sandbox is not None:
+            status.update(podIP=self.sandbox.ip, podIPs=[{"ip": self.sandbox.ip}])
+        status["startTime"] = self.start_time
+        if inits:
+            status["initContainerStatuses"] = inits
+        status["containerStatuses"] = regular
+        status["qosClass"] = old.get("qosClass") or kubelet.qos_class(pod)
+        if self.eviction is not None:
+            status["reason"], status["message"] = self.eviction
+        elif old.get("reason") and old.get("phase") == phase:
+            status["reason"] = old["reason"]
+            if old.get("message"):
+                status["message"] = old["message"]
+        return status

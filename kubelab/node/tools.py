@@ -1,0 +1,398 @@
+"""The small userland inside simulated containers: ``echo``, ``cat``, ``ls``, ``ps``, ...
+
+Two flavours, as in real images: **busybox** (busybox, alpine and
+registry.k8s.io/busybox: ash, BusyBox's wording ``cat: can't open 'f': No such
+file or directory``) and **gnu** (Debian-based images such as nginx, httpd,
+redis, python and ubuntu: dash and coreutils' wording ``cat: f: No such file
+or directory``). Each tool is a program (see :mod:`kubelab.node.process`);
+:data:`BUSYBOX` and :data:`GNU` map command names to programs.
+
+``readlink /proc/self/ns/net`` answers with the namespace inodes of the
+process's container, ``ps`` lists the processes of its PID namespace, ``date``
+reads the simulated clock, ``hostname`` the Pod's UTS namespace.
+"""
+from __future__ import annotations
+
+import functools
+import re
+
+from . import nettools
+from .fs import FsError
+from .process import BLOCK, Sleep
+from .sandbox import NAMESPACE_KINDS
+from .shell import sh
+
+__all__ = ["BUSYBOX", "GNU", "toolset"]
+
+
+def _tool(fn):
+    """Make a plain function ``fn(proc, gnu) -> status`` into a program generator."""
+    @functools.wraps(fn)
+    def program(proc, gnu=False):
+        return fn(proc, gnu)
+        yield  # pragma: no cover - makes this a generator function
+    return program
+
+
+def _flags(args: list[str], known: str) -> tuple[set[str], list[str]]:
+    flags, rest = set(), []
+    for i, a in enumerate(args):
+        if a == "--":
+            return flags, rest + args[i + 1:]
+        if a.startswith("-") and len(a) > 1 and all(ch in known for ch in a[1:]):
+            flags.update(a[1:])
+        else:
+            rest.append(a)
+    return flags, rest
+
+
+def _fail(proc, gnu: bool, tool: str, path: str, err: FsError, verb: str) -> int:
+    """An error line in busybox's or GNU's words (``verb`` is "open", "remove", ...)."""
+    if gnu:
+        where = f"{path}" if verb == "open" else f"cannot {verb} '{path}'"
+        proc.err(f"{tool}: {where}: {err.strerror}\n")
+    else:
+        where = f"can't {verb} '{path}'" if verb in ("open", "remove") else path
+        proc.err(f"{tool}: {where}: {err.strerror}\n")
+    return 1
+
+
+@_tool
+def echo(proc, gnu):
+    args = proc.argv[1:]
+    newline = True
+    while args and args[0] in ("-n", "-e", "-E"):
+        newline = newline and args[0] != "-n"
+        args = args[1:]
+    proc.out(" ".join(args) + ("\n" if newline else ""))
+    return 0
+
+
+@_tool
+def printf(proc, gnu):
+    if len(proc.argv) < 2:
+        proc.err("printf: usage: printf format [arguments]\n")
+        return 2
+    fmt = proc.argv[1].replace("\\n", "\n").replace("\\t", "\t")
+    args = iter(proc.argv[2:])
+    proc.out(re.sub(r"%[sd]", lambda m: next(args, ""), fmt))
+    return 0
+
+
+def _seconds(text: str) -> float:
+    if text in ("inf", "infinity"):
+        return float("inf")
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)([smhd]?)", text)
+    if not m:
+        raise ValueError(text)
+    return float(m.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2)]
+
+
+def sleep(proc, gnu=False):
+    """``sleep N`` (s/m/h/d suffixes, ``infinity``): lets simulated time pass."""
+    if len(proc.argv) < 2:
+        proc.err("sleep: missing operand\n" if gnu else "BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) "
+                 "multi-call binary.\n\nUsage: sleep [N]...\n")
+        return 1
+    try:
+        total = sum(_seconds(a) for a in proc.argv[1:])
+    except ValueError as e:
+        proc.err(f"sleep: invalid time interval '{e.args[0]}'\n" if gnu else f"sleep: invalid number '{e.args[0]}'\n")
+        return 1
+    if total == float("inf"):
+        yield BLOCK
+    elif total > 0:
+        yield Sleep(total)
+    return 0
+
+
+@_tool
+def cat(proc, gnu):
+    status = 0
+    for path in proc.argv[1:] or ["-"]:
+        if path == "-":
+            proc.out(proc.stdin)
+            continue
+        try:
+            proc.out(proc.fs.read(path, proc.cwd))
+        except FsError as e:
+            status = _fail(proc, gnu, "cat", path, e, "open" if gnu or e.strerror != "Is a directory" else "read")
+    return status
+
+
+@_tool
+def touch(proc, gnu):
+    for path in _flags(proc.argv[1:], "acm")[1]:
+        try:
+            proc.fs.touch(path, proc.cwd)
+        except FsError as e:
+            return _fail(proc, gnu, "touch", path, e, "touch")
+    return 0
+
+
+@_tool
+def rm(proc, gnu):
+    flags, paths = _flags(proc.argv[1:], "rRfv")
+    status = 0
+    for path in paths:
+        try:
+            proc.fs.remove(path, recursive=bool(flags & {"r", "R"}), cwd=proc.cwd)
+        except FsError as e:
+            if "f" in flags and e.strerror == "No such file or directory":
+                continue
+            status = _fail(proc, gnu, "rm", path, e, "remove")
+    return status
+
+
+@_tool
+def mkdir(proc, gnu):
+    flags, paths = _flags(proc.argv[1:], "pv")
+    for path in paths:
+        try:
+            proc.fs.mkdir(path, parents="p" in flags, cwd=proc.cwd)
+        except FsError as e:
+            proc.err(f"mkdir: {'cannot' if gnu else 'can' + chr(39) + 't'} create directory '{path}': {e.strerror}\n")
+            return 1
+    return 0
+
+
+_NS_DIR = re.compile(r"^/proc/(self|\d+)/ns(?:/(\w+))?/?$")
+
+
+def _proc_of(proc, ref: str):
+    return proc if ref == "self" else proc.host.pidns.procs.get(int(ref))
+
+
+def _ns_link(proc, ref: str, kind: str) -> str | None:
+    target = _proc_of(proc, ref)
+    if target is None or kind not in NAMESPACE_KINDS:
+        return None
+    return f"{kind}:[{target.host.ns[kind]}]"
+
+
+@_tool
+def readlink(proc, gnu):
+    status = 0
+    for path in _flags(proc.argv[1:], "fnv")[1]:
+        m = _NS_DIR.match(path)
+        link = _ns_link(proc, m.group(1), m.group(2)) if m and m.group(2) else None
+        if link is None:
+            status = 1
+            continue
+        proc.out(link + "\n")
+    return status
+
+
+def _long(proc, name: str, size: int, is_dir: bool, link: str = "") -> str:
+    stamp = proc.now().strftime("%b %e %H:%M")
+    mode = "lrwxrwxrwx" if link else ("drwxr-xr-x" if is_dir else "-rw-r--r--")
+    return f"{mode}    1 root     root     {size:>9} {stamp} {name}{' -> ' + link if link else ''}\n"
+
+
+@_tool
+def ls(proc, gnu):
+    flags, paths = _flags(proc.argv[1:], "1alhAF")
+    status = 0
+    for path in paths or ["."]:
+        m = _NS_DIR.match(path)
+        if m and not m.group(2):
+            for kind in NAMESPACE_KINDS:
+                link = _ns_link(proc, m.group(1), kind) or ""
+                proc.out(_long(proc, kind, 0, False, link) if "l" in flags else kind + "\n")
+            continue
+        fs = proc.fs
+        try:
+            names = fs.listdir(path, proc.cwd) if fs.isdir(path, proc.cwd) else None
+            if names is None:
+                fs.read(path, proc.cwd)
+                names = [path]
+        except FsError as e:
+            proc.err(f"ls: cannot access '{path}': {e.strerror}\n" if gnu else f"ls: {path}: {e.strerror}\n")
+            status = 2 if gnu else 1
+            continue
+        if "a" in flags:
+            names = [".", ".."] + names
+        for name in names:
+            if "l" in flags:
+                full = name if names == [path] else f"{path.rstrip('/')}/{name}"
+                is_dir = fs.isdir(full, proc.cwd)
+                size = 4096 if is_dir else len(fs.read(full, proc.cwd).encode())
+                proc.out(_long(proc, name, size, is_dir))
+            else:
+                proc.out(name + "\n")
+    return status
+
+
+@_tool
+def ps(proc, gnu):
+    """busybox ps: every process of this PID namespace (shareProcessNamespace: the whole Pod)."""
+    proc.out("PID   USER     TIME  COMMAND\n")
+    for pid, p in sorted(proc.host.pidns.procs.items()):
+        proc.out(f"{pid:>5} {p.user:<8} {'0:00':>5} {p.cmdline}\n")
+    return 0
+
+
+@_tool
+def date(proc, gnu):
+    proc.out(proc.now().strftime("%a %b %e %H:%M:%S UTC %Y") + "\n")
+    return 0
+
+
+@_tool
+def env(proc, gnu):
+    if len(proc.argv) > 1 and proc.argv[0] == "printenv":
+        value = proc.env.get(proc.argv[1])
+        if value is None:
+            return 1
+        proc.out(value + "\n")
+        return 0
+    for key, value in proc.env.items():
+        proc.out(f"{key}={value}\n")
+    return 0
+
+
+@_tool
+def true(proc, gnu):
+    return 0
+
+
+@_tool
+def false(proc, gnu):
+    return 1
+
+
+@_tool
+def pwd(proc, gnu):
+    proc.out(proc.cwd + "\n")
+    return 0
+
+
+@_tool
+def whoami(proc, gnu):
+    proc.out("root\n")
+    return 0
+
+
+@_tool
+def id_(proc, gnu):
+    proc.out("uid=0(root) gid=0(root) groups=0(root)\n" if gnu else
+             "uid=0(root) gid=0(root) groups=0(root),10(wheel)\n")
+    return 0
+
+
+@_tool
+def uname(proc, gnu):
+    host = proc.sandbox.hostname
+    parts = {"s": "Linux", "n": host, "r": "6.1.0-kubelab", "m": "x86_64"}
+    flags, _ = _flags(proc.argv[1:], "asnrmo")
+    if "a" in flags:
+        proc.out(f"Linux {host} 6.1.0-kubelab #1 SMP PREEMPT_DYNAMIC x86_64 GNU/Linux\n")
+    else:
+        proc.out(" ".join(parts[f] for f in "snrm" if f in flags) + "\n" if flags - {"o"} else "Linux\n")
+    return 0
+
+
+@_tool
+def test(proc, gnu):
+    args = proc.argv[1:]
+    if proc.argv[0] == "[":
+        if args[-1:] != ["]"]:
+            proc.err("[: missing ]\n")
+            return 2
+        args = args[:-1]
+    negate = args[:1] == ["!"]
+    args = args[1:] if negate else args
+    fs, cwd = proc.fs, proc.cwd
+    if len(args) == 2:
+        op, x = args
+        unary = {"-f": lambda: fs.exists(x, cwd) and not fs.isdir(x, cwd), "-d": lambda: fs.isdir(x, cwd),
+                 "-e": lambda: fs.exists(x, cwd), "-z": lambda: x == "", "-n": lambda: x != "",
+                 "-s": lambda: fs.exists(x, cwd) and not fs.isdir(x, cwd) and fs.read(x, cwd) != ""}
+        result = unary.get(op, lambda: False)()
+    elif len(args) == 3:
+        a, op, b = args
+        if op in ("=", "=="):
+            result = a == b
+        elif op == "!=":
+            result = a != b
+        else:
+            try:
+                x, y = int(a), int(b)
+            except ValueError:
+                proc.err(f"{proc.argv[0]}: {a}: bad number\n")
+                return 2
+            result = {"-eq": x == y, "-ne": x != y, "-lt": x < y, "-le": x <= y, "-gt": x > y,
+                      "-ge": x >= y}.get(op, False)
+    else:
+        result = bool(args and args[0])
+    return 0 if result != negate else 1
+
+
+def head_tail(proc, gnu=False):
+    """``head``/``tail`` [-n N] [FILE]; ``tail -f`` follows forever."""
+    args, n = proc.argv[1:], 10
+    if args[:1] == ["-n"] and len(args) > 1:
+        n, args = int(args[1]), args[2:]
+    elif args[:1] and re.fullmatch(r"-\d+", args[0]):
+        n, args = int(args[0][1:]), args[1:]
+    if "-f" in args:
+        yield BLOCK
+    text = proc.stdin if not args else "".join(proc.fs.read(a, proc.cwd) for a in args)
+    lines = text.splitlines(keepends=True)
+    proc.out("".join(lines[:n] if proc.argv[0] == "head" else lines[-n:] if n else []))
+    return 0
+
+
+@_tool
+def grep(proc, gnu):
+    flags, args = _flags(proc.argv[1:], "ivcqE")
+    if not args:
+        proc.err("Usage: grep [OPTION]... PATTERNS [FILE]...\n" if gnu else "grep: no pattern\n")
+        return 2
+    pattern = re.compile(args[0], re.I if "i" in flags else 0)
+    text = proc.stdin if len(args) == 1 else "".join(proc.fs.read(a, proc.cwd) for a in args[1:])
+    hits = [ln for ln in text.splitlines(keepends=True) if bool(pattern.search(ln)) != ("v" in flags)]
+    if "c" in flags:
+        proc.out(f"{len(hits)}\n")
+    elif "q" not in flags:
+        proc.out("".join(hits))
+    return 0 if hits else 1
+
+
+@_tool
+def wc(proc, gnu):
+    flags, args = _flags(proc.argv[1:], "lwc")
+    text = proc.stdin if not args else proc.fs.read(args[0], proc.cwd)
+    counts = {"l": text.count("\n"), "w": len(text.split()), "c": len(text.encode())}
+    shown = [counts[f] for f in "lwc" if f in flags] or [counts["l"], counts["w"], counts["c"]]
+    proc.out(" ".join(f"{c:>7}" if not flags else str(c) for c in shown) + "\n")
+    return 0
+
+
+def _ash(proc):
+    return sh(proc, "ash")
+
+
+def _dash(proc):
+    return sh(proc, "dash")
+
+
+_COMMON = {
+    "echo": echo, "printf": printf, "cat": cat, "touch": touch, "rm": rm, "mkdir": mkdir, "ls": ls,
+    "date": date, "env": env, "printenv": env, "true": true, "false": false, "pwd": pwd, "whoami": whoami,
+    "id": id_, "uname": uname, "test": test, "[": test, "head": head_tail, "tail": head_tail, "grep": grep,
+    "wc": wc, "readlink": readlink, "hostname": nettools.hostname,
+}
+
+#: busybox applets (busybox, alpine, registry.k8s.io/busybox)
+BUSYBOX = dict(_COMMON, sh=_ash, ash=_ash, sleep=sleep, ps=ps, ip=nettools.ip, wget=nettools.wget,
+               nslookup=nettools.nslookup)
+
+#: a Debian base image's /bin and /usr/bin (nginx, httpd, redis, python, ubuntu)
+GNU = dict({k: functools.partial(v, gnu=True) for k, v in _COMMON.items()},
+           sh=_dash, dash=_dash, bash=_dash, sleep=functools.partial(sleep, gnu=True))
+
+
+def toolset(name: str) -> dict:
+    """The commands of a userland: ``busybox``, ``gnu`` or ``none`` (distroless, pause)."""
+    return {"busybox": BUSYBOX, "gnu": GNU}.get(name, {})
