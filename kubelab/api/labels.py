@@ -23,6 +23,7 @@ field of an object with ``=``, ``==`` or ``!=``.
 """
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -87,11 +88,16 @@ def _max_len_error(length: int) -> str:
 def is_qualified_name(value: str) -> list[str]:
     """validation.IsQualifiedName: why ``value`` is not a valid label key
     (``[prefix/]name``), or an empty list if it is."""
+    return list(_qualified_name_errors(value))
+
+
+@functools.lru_cache(maxsize=4096)
+def _qualified_name_errors(value: str) -> tuple[str, ...]:
     parts = value.split("/")
     if len(parts) > 2:
-        return ["a qualified name " + _regex_error(_QUALIFIED_NAME_MSG, _QUALIFIED_NAME_FMT,
+        return ("a qualified name " + _regex_error(_QUALIFIED_NAME_MSG, _QUALIFIED_NAME_FMT,
                                                     "MyName", "my.name", "123-abc")
-                + " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"]
+                + " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",)
     errs = []
     name = parts[-1]
     if len(parts) == 2:
@@ -107,19 +113,24 @@ def is_qualified_name(value: str) -> list[str]:
     if not _QUALIFIED_NAME.fullmatch(name):
         errs.append("name part " + _regex_error(_QUALIFIED_NAME_MSG, _QUALIFIED_NAME_FMT,
                                                 "MyName", "my.name", "123-abc"))
-    return errs
+    return tuple(errs)
 
 
 def is_valid_label_value(value: str) -> list[str]:
     """validation.IsValidLabelValue: why ``value`` is not a valid label value
     (at most 63 characters, may be empty), or an empty list if it is."""
+    return list(_label_value_errors(value))
+
+
+@functools.lru_cache(maxsize=4096)
+def _label_value_errors(value: str) -> tuple[str, ...]:
     errs = []
     if len(value.encode()) > 63:
         errs.append(_max_len_error(63))
     if value and not _QUALIFIED_NAME.fullmatch(value):
         errs.append(_regex_error(_LABEL_VALUE_MSG, _LABEL_VALUE_FMT,
                                  "MyValue", "my_value", "12345"))
-    return errs
+    return tuple(errs)
 
 
 def _dns1123_subdomain_errors(value: str) -> list[str]:

@@ -294,6 +294,8 @@ def go_quote(s: str) -> str:
 
 
 def _go_float(v: float) -> str:
+    if v != v or v in (float("inf"), float("-inf")):
+        return "NaN" if v != v else ("+Inf" if v > 0 else "-Inf")     # Go's %v
     if v == int(v) and abs(v) < 1e21:
         return str(int(v))
     text = repr(v)
