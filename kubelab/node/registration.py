@@ -39,7 +39,9 @@ def node_manifest(name: str, index: int, *, capacity: dict | None = None, labels
         "kubernetes.io/arch": "amd64", "kubernetes.io/hostname": name, "kubernetes.io/os": "linux",
     }
     node_labels.update(labels or {})
-    spec = {"podCIDR": f"10.244.{index}.0/24", "podCIDRs": [f"10.244.{index}.0/24"]}
+    # node-ipam-controller's /24s from the cluster CIDR 10.244.0.0/14 (1,024 nodes)
+    cidr = f"10.{244 + index // 256}.{index % 256}.0/24"
+    spec = {"podCIDR": cidr, "podCIDRs": [cidr]}
     if taints:
         spec["taints"] = taints
     return {
