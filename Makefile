@@ -6,3 +6,5 @@ test:
 	python3 dev.py test
 bench:
 	python3 dev.py bench
+book-html:
+	python3 dev.py book-html

@@ -4,6 +4,8 @@
     python3 dev.py book    # set everything up, then open the book in JupyterLab
     python3 dev.py test    # set everything up, then run the whole test suite
 
+(and ``bench`` runs the benchmarks, ``book-html`` builds the static site into book/_build)
+
 Set-up creates ./.venv, installs kubelab with what the book and the tests need,
 and installs the system tools they use where this machine allows it (graphviz's
 ``dot``; for the tests also etcd and Chromium) — on Debian/Ubuntu as root via
@@ -82,7 +84,7 @@ def ensure_tools(names: list[str]) -> None:
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in ("book", "test", "bench"):
+    if not argv or argv[0] not in ("book", "test", "bench", "book-html"):
         print(__doc__)
         return 2
     job, rest = argv[0], argv[1:]
@@ -93,6 +95,9 @@ def main(argv: list[str]) -> int:
         say("starting JupyterLab on the book (Ctrl-C to stop)")
         os.execv(str(BIN / "jupyter"), [str(BIN / "jupyter"), "lab", "book/00-start-here.ipynb", *rest])
     ensure_venv("test")
+    if job == "book-html":
+        ensure_tools(["dot"])
+        return subprocess.call([str(BIN / "jupyter-book"), "build", "book", *rest])
     if job == "bench":
         for script in sorted((ROOT / "benchmarks").glob("*_bench.py")):
             sh(PY, script)

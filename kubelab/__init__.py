@@ -8,8 +8,9 @@
 """
 from . import api, errors
 from .cluster import Cluster
+from .source import show_source
 
-__all__ = ["Cluster", "api", "errors", "load_ipython_extension"]
+__all__ = ["Cluster", "api", "errors", "show_source", "load_ipython_extension"]
 __version__ = "0.1.0"
 
 

@@ -32,3 +32,10 @@ def test_the_same_seed_gives_the_same_cluster():
 def test_the_kubelab_command_prints_its_version():
     out = subprocess.run([sys.executable, "-m", "kubelab.cli", "version"], capture_output=True, text=True)
     assert out.returncode == 0 and out.stdout.startswith("kubelab 0.1.0")
+
+
+def test_show_source_shows_the_engines_own_code():
+    src = kl.show_source("kubelab.controllers.garbagecollector.GarbageCollector.sync")
+    assert src.path == "kubelab/controllers/garbagecollector.py"
+    assert src.text.lstrip().startswith("def sync(self, uid: str)")
+    assert "```python" in src._repr_markdown_()
