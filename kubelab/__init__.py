@@ -19,3 +19,12 @@ def load_ipython_extension(ipython) -> None:
     from .magics import register
 
     register(ipython)
+
+
+def __getattr__(name: str):
+    """``kl.widgets`` and ``kl.viz`` load on first use: they import ipywidgets and graphviz."""
+    if name in ("widgets", "viz"):
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

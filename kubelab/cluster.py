@@ -43,6 +43,8 @@ class Cluster:
         self.rng = random.Random(seed)
         self.store = store if store is not None else MemoryStore()
         self.api = APIServer(self.store, clock=self.clock, rng=self.rng)
+        # the audit log's user agent: the component the loop is running, else the user
+        self.api.user_agent = lambda: self.loop.running or "kubectl"
         for ns in SYSTEM_NAMESPACES:
             self.api.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})
         self.controller_manager = ControllerManager(self.api, self.loop, rng=self.rng)

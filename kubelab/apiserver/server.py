@@ -7,11 +7,12 @@ concurrency on ``resourceVersion``, then one store transaction. Errors are
 """
 from __future__ import annotations
 
+import functools
 import json
 import pickle
 import random
 from datetime import timedelta
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from .. import errors
 from ..api import meta
@@ -27,9 +28,46 @@ from .nodeproxy import NodeProxy
 from .patch import PatchError, json_merge, json_patch, strategic_merge
 from .watchcache import ApiWatch, Cacher
 
-__all__ = ["APIServer"]
+__all__ = ["APIServer", "AuditEvent"]
 
 _PATCHERS = {"merge": json_merge, "strategic": strategic_merge, "json": json_patch}
+
+
+class AuditEvent(NamedTuple):
+    """One entry of kube-apiserver's audit log (audit.k8s.io Event, Metadata level): who
+    (``user_agent``) did what (``verb`` on ``resource``/``name``), committed at ``revision``.
+
+    Simplified: only writes that changed the store are logged (no reads, watches, failed
+    or no-op requests); a write made inside another (an eviction's delete) is logged once.
+    """
+
+    revision: int
+    verb: str
+    resource: str        # plural, with the subresource: "pods", "pods/status", "pods/binding"
+    name: str
+    user_agent: str | None
+
+
+def _audited(verb: str):
+    """Log each committed write in ``api.audit``; the write takes a keyword-only
+    ``user_agent`` (default: ``api.user_agent()``, the component acting)."""
+    def decorate(write):
+        @functools.wraps(write)
+        def audited(self, target, *args, user_agent: str | None = None, **kwargs):
+            before = self.store.revision
+            result = write(self, target, *args, **kwargs)
+            revision = self.store.revision
+            if revision != before and not (self.audit and self.audit[-1].revision == revision):
+                if result.get("kind") == "Status":      # pods/binding, pods/eviction
+                    resource, name = "pods/" + target["kind"].lower(), target["metadata"]["name"]
+                else:
+                    sub = kwargs.get("subresource")
+                    resource = self.registry.for_kind(result["apiVersion"], result["kind"]).plural
+                    resource, name = resource + (f"/{sub}" if sub else ""), result["metadata"]["name"]
+                self.audit.append(AuditEvent(revision, verb, resource, name, user_agent or self.user_agent()))
+            return result
+        return audited
+    return decorate
 
 
 def clone(obj):
@@ -49,6 +87,10 @@ class APIServer:
         self.admission = default_admission() if admission is None else admission
         self._cachers: dict[str, Cacher] = {}
         self.nodes_proxy = NodeProxy(self)      # pods/exec and pods/log go to the Pod's kubelet
+        self.audit: list[AuditEvent] = []       # the audit log of committed writes, oldest first
+        #: who is calling when a write names no user agent (the cluster answers with the
+        #: component its loop is running)
+        self.user_agent: Callable[[], str | None] = lambda: None
 
     # -- reading ---------------------------------------------------------
     def resolve(self, resource) -> ResourceType:
@@ -131,6 +173,7 @@ class APIServer:
         return self.nodes_proxy.logs(name, namespace or "default", container, previous, **options)
 
     # -- writing ---------------------------------------------------------
+    @_audited("create")
     def create(self, obj: dict, *, namespace: str | None = None, dry_run: bool = False) -> dict:
         """POST: default, admit, validate and store a new object.
 
@@ -179,6 +222,7 @@ class APIServer:
             raise errors.ApiError(f"etcdserver: request is too large ({e.size} bytes)") from None
         return clone(self._decode_kv(kv))
 
+    @_audited("update")
     def update(self, obj: dict, *, subresource: str | None = None) -> dict:
         """PUT: replace an object; a stale ``resourceVersion`` is a 409 Conflict."""
         obj, rtype = self._accept(obj)
@@ -198,6 +242,7 @@ class APIServer:
         new = self._merge_for_update(obj, old, rtype, subresource)
         return self._write(rtype, key, kv, old, new, subresource)
 
+    @_audited("patch")
     def patch(self, resource, name: str, patch, *, namespace: str | None = "default",
               patch_type: str = "strategic", subresource: str | None = None) -> dict:
         """PATCH with a JSON merge (``merge``), JSON (``json``) or strategic merge patch."""
@@ -237,6 +282,7 @@ class APIServer:
         new = self._merge_for_update(patched, old, rtype, subresource)
         return self._write(rtype, key, kv, old, new, subresource)
 
+    @_audited("delete")
     def delete(self, resource, name: str, *, namespace: str | None = "default",
                propagation_policy: str | None = None, grace_period_seconds: int | None = None,
                preconditions: dict | None = None) -> dict:

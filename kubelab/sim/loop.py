@@ -59,6 +59,9 @@ class Loop:
         self._seq = 0
         self._pending_work = 0
         self.steps = 0
+        #: the owner of the callback running now (None between callbacks): which component
+        #: is acting, as a request's user agent tells the API server
+        self.running: str | None = None
 
     def soon(self, fn: Callable[[], None], owner: str) -> None:
         """Call ``fn`` at the current instant, after what is already queued."""
@@ -114,7 +117,7 @@ class Loop:
             head.cancelled = True
             busy[head.owner] += 1
             self.steps += 1
-            head.fn()
+            self._call(head.owner, head.fn)
         if deadline is not None and deadline > clock.seconds:
             clock.advance_to(deadline)
 
@@ -128,7 +131,14 @@ class Loop:
                 raise NotSettled(
                     f"{owner} ran {busy[owner]} times at one simulated instant without settling "
                     f"(a controller fighting another, or a loop that writes on every event)", owner)
+            self._call(owner, fn)
+
+    def _call(self, owner: str, fn: Callable[[], None]) -> None:
+        outer, self.running = self.running, owner
+        try:
             fn()
+        finally:
+            self.running = outer
 
     def _busiest_timer_owner(self) -> str:
         counts = Counter(t.owner for t in self._timers if not t.cancelled and not t.daemon)
