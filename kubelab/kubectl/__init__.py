@@ -48,10 +48,17 @@ def _verbs():
             "rollout": rollout, "scale": scale, "set": set_}
 
 
+def _exec_logs(cluster, command: str):
+    from .exec_logs import dispatch
+    return dispatch(cluster, command)
+
+
 def run(cluster, command: str, stdin: str | None = None) -> Output:
     """Run one kubectl command line (``kubectl`` prefix optional) against ``cluster``."""
     from .session import Session
 
+    if (handled := _exec_logs(cluster, command)) is not None:     # exec/logs parse their own flags
+        return handled
     try:
         inv = parse(command)
     except KubectlError as e:

@@ -16,6 +16,7 @@ __all__ = ["Backoff", "INITIAL", "MAXIMUM"]
 
 INITIAL = 10.0
 MAXIMUM = 300.0
+_EPSILON = 1e-9          # simulated times are floats: a delay that has (all but) run out has
 
 
 class _Entry:
@@ -50,10 +51,7 @@ class Backoff:
 
     def in_backoff_since(self, key: str, event_time: float) -> bool:
         """IsInBackOffSince: less than the delay has passed since ``event_time``."""
-        entry = self._entries.get(key)
-        if entry is None or self._expired(event_time, entry):
-            return False
-        return self.clock.seconds - event_time < entry.backoff
+        return self.remaining_since(key, event_time) > 0
 
     def in_backoff_since_update(self, key: str, event_time: float) -> bool:
         """IsInBackOffSinceUpdate: less than the delay has passed since the last ``next()``."""
@@ -63,8 +61,12 @@ class Backoff:
         return event_time - entry.last_update < entry.backoff
 
     def remaining_since(self, key: str, event_time: float) -> float:
-        """Seconds until ``in_backoff_since(key, event_time)`` turns False."""
-        return max(0.0, event_time + self.get(key) - self.clock.seconds)
+        """Seconds until ``in_backoff_since(key, event_time)`` turns False (0: not in back-off)."""
+        entry = self._entries.get(key)
+        if entry is None or self._expired(event_time, entry):
+            return 0.0
+        left = event_time + entry.backoff - self.clock.seconds
+        return left if left > _EPSILON else 0.0
 
     def forget(self, prefix: str) -> None:
         for key in [k for k in self._entries if k.startswith(prefix)]:

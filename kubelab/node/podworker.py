@@ -54,6 +54,7 @@ class PodWorker:
         self._sandbox_timer = self._retry = None
         self._mount_delay = MOUNT_RETRY[0]
         self._pending = False
+        self._cleared: dict[str, str] = {}      # container name -> exited container whose back-off passed
 
     # -- views -------------------------------------------------------------
     @property
@@ -191,7 +192,7 @@ class PodWorker:
         latest = self.current(name)
         if latest is not None and latest.state == "running":
             return True
-        if latest is not None and latest.state == "exited":
+        if latest is not None and latest.state == "exited" and self._cleared.get(name) != latest.id:
             key, backoff = self.backoff_key(spec), kubelet.backoff
             if backoff.in_backoff_since(key, latest.finished_at):
                 self.event("Warning", "BackOff", f"Back-off restarting failed container {name} in pod "
@@ -201,6 +202,7 @@ class PodWorker:
                 self.request_sync(min(RETRY_SECONDS, backoff.remaining_since(key, latest.finished_at)))
                 return False
             backoff.next(key, latest.finished_at)
+            self._cleared[name] = latest.id     # an image pull may come between back-off and start
         outcome = kubelet.images.ensure(self, spec)
         if outcome[0] != "ready":
             if outcome[0] == "error":
@@ -229,6 +231,7 @@ class PodWorker:
         self.event("Normal", "Started", f"Started container {name}", spec)
         self.reasons.pop(name, None)
         kubelet.probes.container_started(self.uid, name)
+        self.request_sync()             # the PLEG sees the container start: the next step may follow
         hook = (spec.get("lifecycle") or {}).get("postStart")
         if hook and self.run_hook(c, hook, float(self.pod["spec"].get("terminationGracePeriodSeconds", 30)))[0]:
             self.event("Warning", "FailedPostStartHook", "PostStartHook failed", spec)
