@@ -170,8 +170,8 @@ def test_api_resources_wide_adds_verbs_and_categories(cluster):
 
 
 def test_a_verb_kubelab_lacks_says_so(cluster):
-    out = run(cluster, "logs web")
-    assert (out, out.returncode) == ('error: kubelab does not implement "kubectl logs"\n', 1)
+    out = run(cluster, "port-forward web 8080:80")
+    assert (out, out.returncode) == ('error: kubelab does not implement "kubectl port-forward"\n', 1)
 
 
 def test_delete_waits_in_simulated_time_until_a_terminating_object_is_gone(cluster):
