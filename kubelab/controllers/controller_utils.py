@@ -128,7 +128,7 @@ def claim(api, resource: str, owner: dict, selector, objs: list[dict], *,
     claimed, checked = [], False
     for obj in objs:
         m = obj["metadata"]
-        ref = controller_ref(obj)
+        ref = next((r for r in m.get("ownerReferences") or () if r.get("controller") is True), None)
         matches = selector.matches(m.get("labels") or {})
         if ref is not None:
             if ref.get("uid") != uid:
@@ -224,6 +224,7 @@ def _deletion_cost(pod: dict) -> int:
 
 
 def _log_rank(stamp: str, now_ns: int) -> int:
+    """logarithmicRankDiff's rank: floor(log2(nanoseconds since ``stamp``)), -1 if not after it."""
     d = now_ns - int(parse_time(stamp).timestamp()) * 10**9
     return int(math.log2(d)) if d > 0 else -1
 
@@ -241,43 +242,39 @@ def rank_pods_for_deletion(pods: list[dict], ranks: list[int], now) -> list[dict
     buckets again, then uid).
     """
     now_ns = int(now.timestamp()) * 10**9
-    ready = [is_pod_ready(p) for p in pods]
+    facts = []
+    for p, rank in zip(pods, ranks):
+        cond = ready_condition(p)
+        ready = cond is not None and cond.get("status") == "True"
+        ready_at = cond.get("lastTransitionTime") if ready else None
+        created = p["metadata"].get("creationTimestamp")
+        facts.append((bool(p["spec"].get("nodeName")), _PHASE_ORDINAL.get((p.get("status") or {}).get("phase"), 0),
+                      ready, _deletion_cost(p), rank, ready_at, _log_rank(ready_at, now_ns) if ready_at else None,
+                      max_container_restarts(p), created, _log_rank(created, now_ns) if created else None,
+                      p["metadata"].get("uid", ""), (p["spec"].get("nodeName") or "")))
 
-    def by_time(a: int, b: int, ta: str | None, tb: str | None) -> int:
-        if not ta or not tb:
-            return -1 if not ta else 1            # afterOrZero: a zero time goes first
-        diff = _log_rank(ta, now_ns) - _log_rank(tb, now_ns)
-        if diff == 0:
-            ua, ub = pods[a]["metadata"].get("uid", ""), pods[b]["metadata"].get("uid", "")
-            return -1 if ua < ub else 1 if ua > ub else 0
-        return -1 if diff < 0 else 1
+    def by_time(fa, fb, when: int, rank: int) -> int:
+        if not fa[when] or not fb[when]:
+            return -1 if not fa[when] else 1          # afterOrZero: a zero time goes first
+        if fa[rank] != fb[rank]:
+            return -1 if fa[rank] < fb[rank] else 1
+        return -1 if fa[10] < fb[10] else 1 if fa[10] > fb[10] else 0
 
     def less(a: int, b: int) -> int:
-        pa, pb = pods[a], pods[b]
-        na, nb = pa["spec"].get("nodeName") or "", pb["spec"].get("nodeName") or ""
-        if na != nb and (not na or not nb):
-            return -1 if not na else 1
-        oa = _PHASE_ORDINAL.get((pa.get("status") or {}).get("phase"), 0)
-        ob = _PHASE_ORDINAL.get((pb.get("status") or {}).get("phase"), 0)
-        if oa != ob:
-            return -1 if oa < ob else 1
-        if ready[a] != ready[b]:
-            return -1 if not ready[a] else 1
-        ca, cb = _deletion_cost(pa), _deletion_cost(pb)
-        if ca != cb:
-            return -1 if ca < cb else 1
-        if ranks[a] != ranks[b]:
-            return -1 if ranks[a] > ranks[b] else 1
-        if ready[a] and ready[b]:
-            ta, tb = ready_condition(pa).get("lastTransitionTime"), ready_condition(pb).get("lastTransitionTime")
-            if ta != tb:
-                return by_time(a, b, ta, tb)
-        ra, rb = max_container_restarts(pa), max_container_restarts(pb)
-        if ra != rb:
-            return -1 if ra > rb else 1
-        ta, tb = pa["metadata"].get("creationTimestamp"), pb["metadata"].get("creationTimestamp")
-        if ta != tb:
-            return by_time(a, b, ta, tb)
+        fa, fb = facts[a], facts[b]
+        if fa[11] != fb[11] and fa[0] != fb[0]:
+            return -1 if not fa[0] else 1
+        for i in (1, 2, 3):                           # phase, readiness, deletion cost: lower first
+            if fa[i] != fb[i]:
+                return -1 if fa[i] < fb[i] else 1
+        if fa[4] != fb[4]:
+            return -1 if fa[4] > fb[4] else 1
+        if fa[2] and fb[2] and fa[5] != fb[5]:
+            return by_time(fa, fb, 5, 6)
+        if fa[7] != fb[7]:
+            return -1 if fa[7] > fb[7] else 1
+        if fa[8] != fb[8]:
+            return by_time(fa, fb, 8, 9)
         return 0
 
     order = sorted(range(len(pods)), key=cmp_to_key(less))
