@@ -1,11 +1,13 @@
 """The CronJob controller: schedule arithmetic as pkg/controller/cronjob/utils.go does it,
 and the controller's behaviour on the simulated clock
-(https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/)."""
+(https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/): with
+kube-controller-manager alone (Jobs are finished by writing their status), and end to end."""
 from datetime import datetime, timedelta, timezone
 
 import pytest
 from fake_kubelet import controllers_only
 
+import kubelab as kl
 from kubelab.api.manifests import load_manifests
 from kubelab.api.meta import format_time
 from kubelab.controllers.cronjob_schedule import (
@@ -244,3 +246,41 @@ def test_a_time_zone_shifts_the_runs_and_the_scheduled_annotation(c):
     assert job["metadata"]["name"] == "hello-28929600"             # 2025-01-02T00:00:00Z
     assert job["metadata"]["annotations"]["batch.kubernetes.io/cronjob-scheduled-timestamp"] == \
         "2025-01-02T09:00:00+09:00"
+
+
+def test_an_active_job_deleted_by_hand_is_reported_missing(c):
+    apply(c)
+    c.run(seconds=5 * 60 + 1)
+    c.delete("jobs", "hello-28928165")
+    c.run(seconds=1)
+    assert ("MissingJob", "Active job went missing: hello-28928165") in events(c)
+    assert "active" not in c.get("cronjob", "hello")["status"]
+
+
+def test_a_job_it_did_not_create_is_reported_unexpected(c):
+    cj = apply(c)
+    job = load_manifests(CRONJOB)[0]["spec"]["jobTemplate"]
+    c.api.create({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "adhoc", "ownerReferences": [
+        {"apiVersion": "batch/v1", "kind": "CronJob", "name": "hello", "uid": cj["metadata"]["uid"],
+         "controller": True}]}, "spec": job["spec"]})
+    c.run(seconds=1)
+    assert ("UnexpectedJob", "Saw a job that the controller did not create or forgot: adhoc") in events(c)
+
+
+# -- end to end: the scheduler and the kubelets run the Jobs' Pods ----------------------------
+
+def test_end_to_end_forbid_never_overlaps_runs_over_simulated_hours():
+    c = kl.Cluster(nodes=1, seed=0)
+    cj = load_manifests(CRONJOB)[0]
+    cj["spec"].update(schedule="0 * * * *", concurrencyPolicy="Forbid")
+    cj["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["command"] = ["sh", "-c", "sleep 5400"]
+    c.apply(cj)
+    active = []
+    for _ in range(12):                       # six hours, looked at every half hour
+        c.run(seconds=1800)
+        active.append(sum(1 for j in c.get("jobs") if j["status"].get("active")))
+    assert max(active) == 1                   # a 90-minute Job an hour: never two at once
+    # 01:00 runs until 02:30, so 02:00 is skipped; the missed 02:00 slot starts when it ends
+    assert jobs(c)[:2] == ["hello-28928220", "hello-28928280"]
+    reasons = [reason for reason, _ in events(c)]
+    assert "JobAlreadyActive" in reasons and "SawCompletedJob" in reasons

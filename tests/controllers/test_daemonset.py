@@ -1,12 +1,14 @@
 """The DaemonSet controller (https://kubernetes.io/docs/concepts/workloads/controllers/daemonset/,
 pkg/controller/daemon). Only kube-controller-manager runs: the tests bind each daemon Pod
 to the node its affinity pins it to (as the default scheduler does) and write Pod status
-(as the kubelet would), the way Kubernetes' controller tests do."""
+(as the kubelet would), the way Kubernetes' controller tests do. The end-to-end test at
+the bottom lets the real scheduler and kubelets do it."""
 import copy
 
 import pytest
 from fake_kubelet import controllers_only, set_status
 
+import kubelab as kl
 from kubelab.api.manifests import load_manifests
 from kubelab.api.meta import format_time
 from kubelab.controllers.controller_utils import is_pod_ready
@@ -270,3 +272,35 @@ def test_the_templates_own_node_affinity_is_replaced_by_the_pin(c):
     assert terms["nodeSelectorTerms"] == [{"matchFields": [{"key": "metadata.name", "operator": "In",
                                                             "values": ["node-1"]}]}]
     assert c.get("ds", "agent")["spec"]["template"]["spec"]["affinity"] == affinity
+
+
+def test_old_revisions_beyond_the_history_limit_are_deleted_unless_a_pod_uses_them(c):
+    ds = daemonset()
+    ds["spec"]["revisionHistoryLimit"] = 1
+    apply(c, ds)
+    ready_all(c)
+    for image in ("fluentd:2", "fluentd:3", "fluentd:4"):
+        update_image(c, image)
+        for _ in range(5):
+            ready_all(c)
+    revisions = sorted(r["revision"] for r in c.get("controllerrevisions"))
+    assert revisions == [3, 4]                # the current one and one old one
+    assert sorted(placement(c).values()) == ["fluentd:4", "fluentd:4"]
+
+
+# -- end to end: the scheduler places the daemon Pods, the kubelets run them ---------------------
+
+def test_end_to_end_a_daemonset_covers_every_tolerated_node_including_new_ones():
+    c = kl.Cluster(nodes=[{"metadata": {"name": "node-1"}}, {"metadata": {"name": "node-2"}},
+                          {"metadata": {"name": "gpu-1"}, "spec": {"taints": [taint("dedicated", "NoSchedule", "gpu")]}}],
+                   seed=0)
+    c.apply(daemonset(containers=[{"name": "agent", "image": "nginx:1.25"}]))
+    c.run(seconds=20)
+    running = {p["spec"]["nodeName"]: p["status"]["phase"] for p in c.get("pods")}
+    assert running == {"node-1": "Running", "node-2": "Running"}          # not on the tainted node
+    status = c.get("ds", "agent")["status"]
+    assert (status["desiredNumberScheduled"], status["numberReady"], status["numberAvailable"]) == (2, 2, 2)
+    add_node(c, "node-3")                    # a Node object only: no kubelet runs its Pods
+    c.run(seconds=1)
+    placed = {p["spec"].get("nodeName") for p in c.get("pods")}
+    assert placed == {"node-1", "node-2", "node-3"}                        # the scheduler bound it there

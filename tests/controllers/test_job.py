@@ -1,14 +1,16 @@
 """The Job controller and the TTL-after-finished controller
 (https://kubernetes.io/docs/concepts/workloads/controllers/job/, pkg/controller/job).
 
-Pods only change phase when something writes their status: here the tests play
-the kubelet through the status subresource, as Kubernetes' own controller tests do.
+Most tests run kube-controller-manager alone and play the kubelet through the
+status subresource, as Kubernetes' own controller tests do; the end-to-end ones
+at the bottom let the scheduler and the kubelets run the Pods.
 """
 from datetime import datetime, timedelta, timezone
 
 import pytest
 from fake_kubelet import controllers_only
 
+import kubelab as kl
 from kubelab.api.manifests import load_manifests
 from kubelab.api.meta import format_time
 from kubelab.controllers.job_backoff import BackoffStore, remaining_backoff
@@ -255,3 +257,54 @@ def test_a_finished_job_is_deleted_ttl_seconds_after_it_finished(c):
     # deleted with Foreground propagation: the Pods go first, then the Job
     assert (c.get("jobs"), pods(c)) == ([], [])
     assert finished == "2025-01-01T00:00:02Z"
+
+
+def test_pods_orphaned_by_deleting_their_job_lose_the_tracking_finalizer(c):
+    run_job(c, completions=2, parallelism=2)
+    c.delete("jobs", "pi", propagation_policy="Orphan")
+    c.run()
+    left = pods(c)
+    assert len(left) == 2
+    assert all(not p["metadata"].get("finalizers") and not p["metadata"].get("ownerReferences") for p in left)
+
+
+# -- end to end: the scheduler and the kubelets run the Pods --------------------------------
+
+def job_manifest(name, command, **spec):
+    obj = load_manifests(JOB)[0]
+    obj["metadata"]["name"] = name
+    obj["spec"].update(spec)
+    obj["spec"]["template"]["spec"]["containers"][0].update(image="busybox", command=["sh", "-c", command])
+    return obj
+
+
+def created_and_finished(pod):
+    state = pod["status"]["containerStatuses"][0]["state"]["terminated"]
+    return (datetime.fromisoformat(pod["metadata"]["creationTimestamp"].replace("Z", "+00:00")),
+            datetime.fromisoformat(state["finishedAt"].replace("Z", "+00:00")))
+
+
+def test_end_to_end_a_job_whose_pod_always_fails_ends_failed_after_backoff_limit_retries():
+    c = kl.Cluster(nodes=2, seed=0)
+    c.apply(job_manifest("pi", "echo computing; exit 1", backoffLimit=2))
+    c.run(seconds=120)
+    runs = sorted(created_and_finished(p) for p in c.get("pods"))
+    assert [p["status"]["phase"] for p in c.get("pods")] == ["Failed"] * 3      # the first Pod and 2 retries
+    # each replacement waits 10 s, then 20 s, counted from the previous container's exit
+    assert [(nxt[0] - prev[1]).total_seconds() for prev, nxt in zip(runs, runs[1:])] == [10, 20]
+    job = c.get("job", "pi")
+    assert job["status"]["failed"] == 3
+    assert [cond["type"] for cond in job["status"]["conditions"]] == ["FailureTarget", "Failed"]
+    assert job["status"]["conditions"][1]["reason"] == "BackoffLimitExceeded"
+
+
+def test_end_to_end_an_indexed_job_runs_each_index_once_with_its_hostname_and_env():
+    c = kl.Cluster(nodes=2, seed=0)
+    # the container fails unless its hostname is <job>-<index> and JOB_COMPLETION_INDEX matches
+    c.apply(job_manifest("idx", 'sleep 2; test "$(hostname)" = "idx-$JOB_COMPLETION_INDEX"',
+                         completions=3, parallelism=2, completionMode="Indexed"))
+    c.run(seconds=60)
+    job = c.get("job", "idx")
+    assert (job["status"]["succeeded"], job["status"]["completedIndexes"]) == (3, "0-2")
+    assert [cond["type"] for cond in job["status"]["conditions"]] == ["SuccessCriteriaMet", "Complete"]
+    assert sorted(p["metadata"]["name"][:6] for p in c.get("pods")) == ["idx-0-", "idx-1-", "idx-2-"]

@@ -1,10 +1,12 @@
 """The StatefulSet controller (https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/,
 pkg/controller/statefulset). Only kube-controller-manager runs; ``step`` plays the scheduler
 and the kubelets (Pods are bound, turn Running and Ready; deleted Pods stop), as Kubernetes'
-controller tests write Pod status themselves."""
+controller tests write Pod status themselves. The end-to-end test at the bottom lets the
+real scheduler and kubelets do it."""
 import pytest
 from fake_kubelet import controllers_only, set_status
 
+import kubelab as kl
 from kubelab.api.manifests import load_manifests
 
 STS = """
@@ -224,3 +226,53 @@ def test_status_counts_ready_and_updated_replicas(c):
     assert status == {"observedGeneration": 1, "replicas": 3, "readyReplicas": 3, "currentReplicas": 3,
                       "updatedReplicas": 3, "currentRevision": revision, "updateRevision": revision,
                       "collisionCount": 0, "availableReplicas": 3}
+
+
+def set_image(c, image):
+    c.api.patch("statefulsets", "web", {"spec": {"template": {"spec": {
+        "containers": [{"name": "nginx", "image": image}]}}}})
+    for _ in range(4):
+        step(c)
+
+
+def test_rolling_back_renumbers_the_old_revision_instead_of_copying_it(c):
+    apply(c, replicas=1)
+    step(c)
+    first = c.get("pod", "web-0")["metadata"]["labels"]["controller-revision-hash"]
+    set_image(c, "nginx:1.26")
+    set_image(c, "nginx:1.25")
+    revisions = {r["metadata"]["name"]: r["revision"] for r in c.get("controllerrevisions")}
+    # getStatefulSetRevisions: an equal older revision becomes the newest (1 -> 3)
+    assert len(revisions) == 2 and revisions[first] == 3
+    assert c.get("pod", "web-0")["metadata"]["labels"]["controller-revision-hash"] == first
+    assert c.get("sts", "web")["status"]["currentRevision"] == first
+
+
+# -- end to end: the scheduler and the kubelets run the Pods ---------------------------------------
+
+def started(pod):
+    return pod["status"]["containerStatuses"][0]["state"]["running"]["startedAt"]
+
+
+def test_end_to_end_scale_up_in_order_keep_claims_and_a_partitioned_rolling_update():
+    c = kl.Cluster(nodes=3, seed=0)
+    apply(c)
+    c.run(seconds=30)
+    pods = {p["metadata"]["name"]: p for p in c.get("pods")}
+    assert [p["status"]["phase"] for p in pods.values()] == ["Running"] * 3
+    # OrderedReady: each Pod is created only after the previous one has started and is Ready
+    assert pods["web-0"]["metadata"]["creationTimestamp"] < pods["web-1"]["metadata"]["creationTimestamp"] \
+        < pods["web-2"]["metadata"]["creationTimestamp"]
+    assert started(pods["web-0"]) <= pods["web-1"]["metadata"]["creationTimestamp"]
+    scale(c, 1)
+    c.run(seconds=90)                          # graceful termination: up to 30 s per Pod
+    assert names(c) == ["web-0"] and claims(c) == ["www-web-0", "www-web-1", "www-web-2"]
+    scale(c, 3)
+    c.run(seconds=30)
+    c.api.patch("statefulsets", "web", {"spec": {
+        "updateStrategy": {"type": "RollingUpdate", "rollingUpdate": {"partition": 2}},
+        "template": {"spec": {"containers": [{"name": "nginx", "image": "nginx:1.26"}]}}}})
+    c.run(seconds=90)
+    assert images(c) == {"web-0": "nginx:1.25", "web-1": "nginx:1.25", "web-2": "nginx:1.26"}
+    status = c.get("sts", "web")["status"]
+    assert (status["readyReplicas"], status["currentReplicas"], status["updatedReplicas"]) == (3, 2, 1)
