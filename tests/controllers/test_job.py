@@ -308,3 +308,17 @@ def test_end_to_end_an_indexed_job_runs_each_index_once_with_its_hostname_and_en
     assert (job["status"]["succeeded"], job["status"]["completedIndexes"]) == (3, "0-2")
     assert [cond["type"] for cond in job["status"]["conditions"]] == ["SuccessCriteriaMet", "Complete"]
     assert sorted(p["metadata"]["name"][:6] for p in c.get("pods")) == ["idx-0-", "idx-1-", "idx-2-"]
+
+
+def test_end_to_end_with_on_failure_the_kubelet_restarts_in_place_and_restarts_count_as_failures():
+    c = kl.Cluster(nodes=1, seed=0)
+    manifest = job_manifest("of", "exit 1", backoffLimit=3)
+    manifest["spec"]["template"]["spec"]["restartPolicy"] = "OnFailure"
+    c.apply(manifest)
+    c.run(seconds=120)
+    job = c.get("job", "of")
+    # one Pod, restarted by the kubelet (crash-loop back-off) until 3 restarts reach backoffLimit 3
+    assert [e["message"].split(":")[0] for e in c.events() if e["reason"] == "SuccessfulCreate"
+            and e["involvedObject"]["name"] == "of"] == ["Created pod"]
+    assert job["status"]["conditions"][-1]["reason"] == "BackoffLimitExceeded"
+    assert job["status"]["failed"] == 1 and c.get("pods") == []
