@@ -177,7 +177,8 @@ def owned_claim_refs(claim: dict, sts: dict, pod: dict) -> list[dict]:
 
 def claim_owners_up_to_date(claim: dict, sts: dict, pod: dict) -> bool:
     """isClaimOwnerUpToDate: a claim still owned by an earlier set or Pod of the same
-    name (stale uid) is left alone; otherwise its owners follow the policy."""
+    name (stale uid) is left alone; otherwise its owners follow the policy.
+    simplified: another controller owning the claim is kept, not reported (ConflictingController)."""
     for ref in owner_references(claim):
         for obj in (sts, pod):
             if _refers_to(ref, obj) and ref.get("uid") != obj["metadata"].get("uid"):
