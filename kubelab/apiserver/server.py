@@ -201,6 +201,7 @@ class APIServer:
         apply_defaults(obj, rtype)
         strategy.initial_status(obj, "status" in rtype.subresources)
         self._admit("CREATE", obj, None, rtype)
+        strategy.begin_write(self, obj, None, rtype, dry_run=dry_run)   # Service IPs and node ports
         meta_["uid"] = meta.new_uid(self.rng)
         meta_["creationTimestamp"] = meta.format_time(self.clock.now())
         if rtype.kind == "Job":
@@ -409,6 +410,7 @@ class APIServer:
         if subresource is None:
             apply_defaults(new, rtype)
             self._admit("UPDATE", new, old, rtype)
+            strategy.begin_write(self, new, old, rtype)
         causes = validate(new, rtype, old=old)
         if causes:
             raise invalid_error(rtype, new["metadata"]["name"], causes)

@@ -66,3 +66,12 @@ def graceful_delete_seconds(obj: dict, requested: int | None) -> int:
     if requested is not None:
         return max(0, int(requested))
     return int(spec.get("terminationGracePeriodSeconds", 30))
+
+
+def begin_write(api, obj: dict, old: dict | None, rtype, *, dry_run: bool = False) -> None:
+    """BeginCreate/BeginUpdate: storage hooks that run after admission, before validation.
+    The Service storage allocates ClusterIPs and node ports (kubelab.network.allocation)."""
+    if rtype.kind == "Service":
+        from ..network.allocation import allocate_service
+
+        allocate_service(api, obj, old, dry_run=dry_run)
