@@ -17,7 +17,7 @@ from __future__ import annotations
 import copy
 
 from ..api.tolerations import untolerated_taint
-from ..scheduler.affinity import RequiredNodeAffinity
+from ..api.affinity import RequiredNodeAffinity
 
 __all__ = [
     "HASH_LABEL", "add_daemon_tolerations", "daemon_pod_template", "is_pod_updated", "node_should_run",

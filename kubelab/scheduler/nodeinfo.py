@@ -11,7 +11,7 @@ scoring); ``allocatable`` is the Node's ``status.allocatable``.
 """
 from __future__ import annotations
 
-from .affinity import affinity_terms, weighted_affinity_terms
+from ..api.affinity import affinity_terms, weighted_affinity_terms
 from .resources import Resource, pod_requests
 
 __all__ = ["PodInfo", "NodeInfo", "normalized_image_name", "host_ports"]

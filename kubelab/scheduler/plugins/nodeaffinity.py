@@ -6,7 +6,7 @@ PreFilter narrows the nodes when every required term names nodes by
 ``metadata.name`` (DaemonSet Pods do), and returns Skip when the Pod has no
 selector or required affinity at all.
 """
-from ..affinity import RequiredNodeAffinity, node_selector_term_matches
+from ...api.affinity import RequiredNodeAffinity, node_selector_term_matches
 from ..framework import MAX_NODE_SCORE, ClusterEvent, Plugin, PreFilterResult, Status
 from .helper import default_normalize_score
 

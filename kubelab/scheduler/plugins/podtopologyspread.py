@@ -19,7 +19,7 @@ import math
 
 from ...api.labels import IN, Selector, SelectorError, new_requirement, selector_from_label_selector
 from ...api.tolerations import DO_NOT_SCHEDULE_EFFECTS, untolerated_taint
-from ..affinity import RequiredNodeAffinity
+from ...api.affinity import RequiredNodeAffinity
 from ..framework import MAX_NODE_SCORE, ClusterEvent, Plugin, Status
 
 ERR_REASON_CONSTRAINTS_NOT_MATCH = "node(s) didn't match pod topology spread constraints"

@@ -1,5 +1,6 @@
-"""Selectors the scheduler evaluates: node affinity (component-helpers
-nodeaffinity.RequiredNodeAffinity) and pod affinity terms (framework.AffinityTerm).
+"""Affinity selectors, shared by the scheduler and the DaemonSet controller as
+k8s.io/component-helpers shares them: node affinity (nodeaffinity.RequiredNodeAffinity)
+and pod affinity terms (the scheduler framework's AffinityTerm).
 
 Node selector terms are ORed; inside a term, the expressions (on labels) and
 fields (only ``metadata.name``) are ANDed; a term with neither matches no node.
@@ -7,7 +8,7 @@ Operators: In, NotIn, Exists, DoesNotExist, Gt, Lt (integers).
 """
 from __future__ import annotations
 
-from ..api.labels import SelectorError, selector_from_label_selector
+from .labels import SelectorError, selector_from_label_selector
 
 __all__ = ["RequiredNodeAffinity", "node_selector_term_matches", "AffinityTerm", "affinity_terms",
            "weighted_affinity_terms"]
