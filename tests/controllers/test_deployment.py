@@ -4,7 +4,6 @@ with pod status written by a fake kubelet."""
 import pytest
 from fake_kubelet import FakeKubelet, controllers_only
 
-import kubelab as kl
 from kubelab.controllers.deployment_util import resolve_fenceposts
 
 

@@ -5,7 +5,6 @@ import re
 import pytest
 from fake_kubelet import FakeKubelet, controllers_only, set_status
 
-import kubelab as kl
 from kubelab import errors
 
 RS = "replicaset-controller"

@@ -32,7 +32,8 @@ def test_rollout_status_follows_the_rollout_until_it_succeeds(c):
     assert str(c.kubectl("set image deployment/web app=nginx:1.28")) == "deployment.apps/web image updated\n"
     out = c.kubectl("rollout status deployment/web")
     assert out.returncode == 0
-    assert lines(out)[0] == 'Waiting for deployment "web" rollout to finish: 1 out of 3 new replicas have been updated...'
+    assert lines(out)[0] == \
+        'Waiting for deployment "web" rollout to finish: 1 out of 3 new replicas have been updated...'
     assert 'Waiting for deployment "web" rollout to finish: 1 old replicas are pending termination...' in lines(out)
     assert lines(out)[-1] == 'deployment "web" successfully rolled out'
 
