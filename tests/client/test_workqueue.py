@@ -52,3 +52,33 @@ def test_add_after_fires_at_the_earliest_requested_time():
     q.add_after("a", 3)
     loop.run()
     assert seen == [("a", 3)]
+
+
+def test_the_worker_runs_after_the_events_already_queued_at_this_instant():
+    # a burst of watch events for one key (delivered with loop.soon) folds into one sync
+    loop, seen = Loop(Clock()), []
+    q = WorkQueue(loop, "t", seen.append)
+    for _ in range(3):
+        loop.soon(lambda: q.add("rs"), "informer")
+    loop.run()
+    assert seen == ["rs"]
+
+
+def test_a_cancelled_delayed_add_never_fires_and_lets_the_loop_settle():
+    loop, seen = Loop(Clock()), []
+    q = WorkQueue(loop, "t", seen.append)
+    q.add_after("d", 600)
+    q.cancel_delayed("d")
+    loop.run()
+    assert seen == [] and loop.clock.seconds == 0
+
+
+def test_nothing_is_queued_after_shut_down():
+    loop, seen = Loop(Clock()), []
+    q = WorkQueue(loop, "t", seen.append)
+    q.shut_down()
+    q.add("a")
+    q.add_after("b", 1)
+    q.add_rate_limited("c")
+    loop.run()
+    assert seen == []
