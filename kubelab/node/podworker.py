@@ -146,6 +146,9 @@ class PodWorker:
             self._create_sandbox()
             self.publish()
             return
+        if self.build_status()["phase"] in ("Succeeded", "Failed"):
+            self.finish()               # a terminal Pod is not set up again (kubelet.SyncPod)
+            return
         actions = compute_pod_actions(self, self.pod)
         for c, spec, message, reason in actions.to_kill:
             self.kill(c, spec, message, reason=reason)

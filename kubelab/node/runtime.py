@@ -156,7 +156,8 @@ class Runtime:
         self.sandboxes: dict[str, Sandbox] = {}
         self.containers: dict[str, Container] = {}
         self.host_listeners: dict = {}
-        self._inodes = itertools.count(FIRST_NAMESPACE_INODE)
+        # inodes are per host: nodes number their namespaces from different points
+        self._inodes = itertools.count(FIRST_NAMESPACE_INODE + 1000 * max(self.ipam.network.network_address.packed[2] - 1, 0))
 
     def new_inode(self) -> int:
         return next(self._inodes)
