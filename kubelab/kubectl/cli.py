@@ -159,4 +159,5 @@ def _unknown_command(word: str) -> str:
 
 
 def _root_help_hint() -> str:
+    """simplified: kubectl without a command prints its whole help; kubelab points at a first command."""
     return "error: no command given: try 'kubectl get pods'\nSee 'kubectl --help' for usage."

@@ -46,7 +46,7 @@ def custom_columns(spec: str, objs, headers: bool = True) -> str:
         for _, template in columns:
             expr = template[1:-1].strip()
             values = jsonpath.evaluate(expr, obj)
-            cells.append(",".join(jsonpath.render("{.}", v) for v in values) if values else "<none>")
+            cells.append(",".join(jsonpath.to_text(v) for v in values) if values else "<none>")
         lines.append("\t".join(cells))
     return render(lines)
 

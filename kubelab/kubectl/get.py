@@ -1,4 +1,7 @@
-"""``kubectl get`` and ``kubectl api-resources``."""
+"""``kubectl get`` and ``kubectl api-resources``.
+
+simplified: ``--watch`` prints the current list once (a notebook cell cannot stream).
+"""
 from __future__ import annotations
 
 from kubelab import errors

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import re
 
-__all__ = ["JSONPathError", "render", "evaluate"]
+__all__ = ["JSONPathError", "render", "evaluate", "to_text"]
 
 
 class JSONPathError(ValueError):
@@ -49,7 +49,7 @@ def _run(pieces, i, data, until_end):
         elif value.startswith('"'):
             out.append(json.loads(value, strict=False))
         else:
-            out.append(" ".join(_text(v) for v in evaluate(value, data)))
+            out.append(" ".join(to_text(v) for v in evaluate(value, data)))
         i += 1
     if until_end:
         raise JSONPathError("unclosed range")
@@ -69,7 +69,8 @@ def _matching_end(pieces, i):
     raise JSONPathError("unclosed range")
 
 
-def _text(value) -> str:
+def to_text(value) -> str:
+    """How a selected value prints: strings bare, maps and lists as compact JSON."""
     if isinstance(value, str):
         return value
     if isinstance(value, bool):

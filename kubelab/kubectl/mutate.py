@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from kubelab import errors
 
-from .apply import apply_object
+from .apply import LAST_APPLIED, apply_object
 from .errors import KubectlError, api_error_text, with_source
 from .formats import resource_name
 from .session import Session
@@ -57,20 +57,18 @@ def apply(s: Session) -> None:
         name = (f.obj.get("metadata") or {}).get("name", "")
         try:
             current = s.api.get(f.rtype, name, namespace=ns)
-            if "kubectl.kubernetes.io/last-applied-configuration" not in \
-                    ((current.get("metadata") or {}).get("annotations") or {}):
-                s.warn(f"Warning: resource {f.rtype.plural}/{name} is missing the "
-                       "kubectl.kubernetes.io/last-applied-configuration annotation which is required by kubectl "
-                       "apply. kubectl apply should only be used on resources created declaratively by either "
-                       "kubectl create --save-config or kubectl apply. The missing annotation will be patched "
-                       "automatically.")
         except errors.NotFound:
-            pass
+            current = None
+        if current is not None and LAST_APPLIED not in ((current.get("metadata") or {}).get("annotations") or {}):
+            s.warn(f"Warning: resource {f.rtype.plural}/{name} is missing the {LAST_APPLIED} annotation which is "
+                   "required by kubectl apply. kubectl apply should only be used on resources created declaratively "
+                   "by either kubectl create --save-config or kubectl apply. The missing annotation will be patched "
+                   "automatically.")
         try:
             stored, action = apply_object(s.api, f.obj, namespace=ns, dry_run=dry_run)
         except errors.ApiError as e:
-            s.err(api_error_text(with_source("creating" if isinstance(e, errors.AlreadyExists) else "applying patch",
-                                             f.source, e)))
+            # simplified: a failed patch is reported without kubectl's dump of the patch and the object.
+            s.err(api_error_text(with_source("creating", f.source, e) if current is None else e))
             continue
         _print(s, f.rtype, stored, action, dry_run)
 

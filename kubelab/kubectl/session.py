@@ -76,8 +76,7 @@ class Session:
             for a in args:
                 kind, _, name = a.partition("/")
                 if not name:
-                    raise KubectlError(f"error: arguments in resource/name form must have a single resource and "
-                                       f"name")
+                    raise KubectlError("error: arguments in resource/name form must have a single resource and name")
                 rtype = self.resolve(kind)
                 if out and out[-1].rtype == rtype:
                     out[-1].names.append(name)
