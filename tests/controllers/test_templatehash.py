@@ -3,6 +3,7 @@ v1.PodTemplateSpec, FNV-32a, collisionCount as 8 little-endian bytes, then
 rand.SafeEncodeString (pkg/controller/controller_utils.go, pkg/util/hash/hash.go)."""
 import pytest
 
+import kubelab as kl
 from kubelab.controllers.templatehash import compute_hash, fnv32a, safe_encode, spew
 
 TEMPLATE = {"metadata": {"labels": {"app": "web"}},
@@ -63,3 +64,18 @@ def test_a_template_change_changes_the_hash_and_the_same_template_keeps_it():
     changed = {**TEMPLATE, "metadata": {"labels": {"app": "web", "tier": "front"}}}
     assert compute_hash(changed) != compute_hash(TEMPLATE)
     assert compute_hash(dict(TEMPLATE)) == compute_hash(TEMPLATE)
+
+
+def test_the_hash_matches_a_real_cluster_for_kubectl_create_deployment_nginx():
+    # `kubectl create deployment nginx --image=nginx` on Kubernetes v1.32 (kind v0.27.0)
+    # names its pods nginx-5869d7778c-xxxxx in many published transcripts; this is the
+    # manifest kubectl sends, defaulted by the API server.
+    c = kl.Cluster(nodes=0)
+    c.scheduler.stop()
+    c.apply({"apiVersion": "apps/v1", "kind": "Deployment",
+             "metadata": {"name": "nginx", "labels": {"app": "nginx"}},
+             "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "nginx"}}, "strategy": {},
+                      "template": {"metadata": {"creationTimestamp": None, "labels": {"app": "nginx"}},
+                                   "spec": {"containers": [{"image": "nginx", "name": "nginx", "resources": {}}]}}}})
+    c.run()
+    assert [rs["metadata"]["name"] for rs in c.get("rs")] == ["nginx-5869d7778c"]
