@@ -67,8 +67,9 @@ class ResourceType:
     @property
     def _storage_segment(self) -> str:
         # Kubernetes keeps core and most built-in kinds under their plural; the
-        # two well-known exceptions below are where kube-apiserver stores them.
-        return {"services": "services/specs", "endpoints": "services/endpoints"}.get(
+        # well-known exceptions below are where kube-apiserver stores them (Nodes
+        # keep their pre-1.0 name, "minions").
+        return {"services": "services/specs", "endpoints": "services/endpoints", "nodes": "minions"}.get(
             self.plural, self.plural if not self.group or self.group.endswith(".k8s.io")
             or "." not in self.group else f"{self.group}/{self.plural}")
 
