@@ -66,16 +66,24 @@ def test_a_template_change_changes_the_hash_and_the_same_template_keeps_it():
     assert compute_hash(dict(TEMPLATE)) == compute_hash(TEMPLATE)
 
 
-def test_the_hash_matches_a_real_cluster_for_kubectl_create_deployment_nginx():
-    # `kubectl create deployment nginx --image=nginx` on Kubernetes v1.32 (kind v0.27.0)
-    # names its pods nginx-5869d7778c-xxxxx in many published transcripts; this is the
-    # manifest kubectl sends, defaulted by the API server.
+# Pod-template-hashes seen on real v1.32-era clusters in many published transcripts:
+# `kubectl create deployment nginx --image=nginx` (kind v0.27.0) gives nginx-5869d7778c-xxxxx;
+# the Deployments concept page's nginx-deployment (nginx:1.14.2, port 80) gives
+# nginx-deployment-647677fc66-xxxxx. The manifests are what kubectl sends; the API
+# server defaults them before the controller hashes the template.
+REAL_CLUSTER = [
+    ("nginx", {"containers": [{"image": "nginx", "name": "nginx", "resources": {}}]}, "5869d7778c"),
+    ("nginx-deployment", {"containers": [{"name": "nginx", "image": "nginx:1.14.2",
+                                          "ports": [{"containerPort": 80}]}]}, "647677fc66"),
+]
+
+
+@pytest.mark.parametrize("name,pod_spec,expected", REAL_CLUSTER, ids=[r[0] for r in REAL_CLUSTER])
+def test_the_hash_matches_a_real_cluster(name, pod_spec, expected):
     c = kl.Cluster(nodes=0)
     c.scheduler.stop()
-    c.apply({"apiVersion": "apps/v1", "kind": "Deployment",
-             "metadata": {"name": "nginx", "labels": {"app": "nginx"}},
-             "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "nginx"}}, "strategy": {},
-                      "template": {"metadata": {"creationTimestamp": None, "labels": {"app": "nginx"}},
-                                   "spec": {"containers": [{"image": "nginx", "name": "nginx", "resources": {}}]}}}})
+    c.apply({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "labels": {"app": "nginx"}},
+             "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "nginx"}},
+                      "template": {"metadata": {"labels": {"app": "nginx"}}, "spec": pod_spec}}})
     c.run()
-    assert [rs["metadata"]["name"] for rs in c.get("rs")] == ["nginx-5869d7778c"]
+    assert [rs["metadata"]["name"] for rs in c.get("rs")] == [f"{name}-{expected}"]
