@@ -58,7 +58,7 @@ class Backoff:
         entry = self._entries.get(key)
         if entry is None or self._expired(event_time, entry):
             return False
-        return event_time - entry.last_update < entry.backoff
+        return entry.backoff - (event_time - entry.last_update) > _EPSILON
 
     def remaining_since(self, key: str, event_time: float) -> float:
         """Seconds until ``in_backoff_since(key, event_time)`` turns False (0: not in back-off)."""

@@ -81,10 +81,12 @@ class Kubelet:
         self.eviction.stop()
         if self.informer is not None:
             self.informer.stop()
-        for worker in self.workers.values():
-            self.probes.remove_pod(worker.uid)
+        for worker in self.workers.values():       # what a kubelet knows in memory dies with it
+            worker.gone = True
             if worker._retry is not None:
                 worker._retry.cancel()
+        self.workers = {}
+        self.probes.remove_all()
         self.probes = ProbeManager(self)
         self.backoff = Backoff(self.clock)
 

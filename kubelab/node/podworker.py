@@ -140,7 +140,7 @@ class PodWorker:
             self.finish()
             return
         if self.start_time is None:
-            self.start_time = self.kubelet.stamp()
+            self.start_time = self.pod["status"].get("startTime") or self.kubelet.stamp()
             self.kubelet.probes.add_pod(self)
         if self.sandbox is None:
             self._create_sandbox()

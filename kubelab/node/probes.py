@@ -131,6 +131,11 @@ class ProbeManager:
         for key in [k for k in self.workers if k[0] == uid]:
             self.workers.pop(key).stop()
 
+    def remove_all(self) -> None:
+        for worker in self.workers.values():
+            worker.stop()
+        self.workers.clear()
+
     def has(self, uid: str, name: str, kind: str) -> bool:
         return (uid, name, kind) in self.workers
 
