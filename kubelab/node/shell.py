@@ -311,6 +311,7 @@ class Shell:
         self.vars = dict(proc.env)
         self.status = 0
         self.slept = 0.0
+        self.lone = False
 
     def error(self, text: str) -> None:
         self.proc.err(f"sh: 1: {text}\n" if self.flavor == "dash" else f"sh: {text}\n")
@@ -544,8 +545,10 @@ class Shell:
             raise _Exit(code)
         env = dict(self.vars, **env_updates)
         try:
-            gen = self.proc.run(argv, env=env, stdin=stdin)
-            return (yield from self._track(gen))
+            if self.lone:
+                self.proc.env = env
+                return (yield from self._track(self.proc.exec(argv)))
+            return (yield from self._track(self.proc.run(argv, env=env, stdin=stdin)))
         except ExecNotFound:
             self.error(f"{name}: not found")
             return 127
@@ -602,11 +605,8 @@ def sh(proc, flavor: str = "ash"):
     except ShellSyntaxError as e:
         shell.error(f"Syntax error: {e}" if flavor == "dash" else f"syntax error: {e}")
         return 2
-    lone = _lone_command(items)
-    if lone is not None:
-        # `sh -c "sleep 3600"`: ash and dash exec a lone simple command, so it becomes PID 1
-        items = [("andor", [("", ("pipe", [("simple", lone[1], [[("text", "exec", False)]] + lone[2], [])],
-                                     False))])]
+    # `sh -c "sleep 3600"`: ash and dash exec a lone simple command, so it becomes PID 1
+    shell.lone = _lone_command(items) is not None
     try:
         return (yield from shell.run_items(items))
     except _Exit as e:
