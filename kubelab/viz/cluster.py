@@ -34,7 +34,8 @@ def state_of(source, revision: int | None = None, namespace: str | None = None) 
 
 
 def _pod_line(p: PodState) -> str:
-    extra = f", nominated {p.nominated_node}" if p.nominated_node else ""
+    extra = f", priority class {p.priority_class}" if p.priority_class else ""
+    extra += f", nominated {p.nominated_node}" if p.nominated_node and not p.node else ""
     name = p.name if p.namespace == "default" else f"{p.namespace}/{p.name}"
     return f"{name}  {p.status}  {p.ready_text}  restarts {p.restarts}{extra}"
 
@@ -57,8 +58,9 @@ def _pod_html(p: PodState) -> str:
     title = esc(_pod_line(p))
     name = p.name if p.namespace == "default" else f"{p.namespace}/{p.name}"
     restarts = f" ↻{p.restarts}" if p.restarts else ""
+    priority = f" · {esc(p.priority_class)}" if p.priority_class else ""
     return (f'<div class="kl-pod kl-{p.tone}" data-pod="{esc(name)}" title="{title}">{esc(name)}<br>'
-            f'<small>{esc(p.status)} {p.ready_text}{restarts}</small></div>')
+            f'<small>{esc(p.status)} {p.ready_text}{restarts}{priority}</small></div>')
 
 
 def cluster_html(source, revision: int | None = None, namespace: str | None = None) -> str:
