@@ -211,6 +211,7 @@ class APIServer:
             raise invalid_error(rtype, meta_.get("name", ""), causes)
         if rtype.kind in strategy.GENERATION_KINDS:
             meta_["generation"] = 1
+        self._validate_admission("CREATE", obj, None, rtype, dry_run)
         if dry_run:
             return obj
         key = rtype.key(meta_["name"], meta_.get("namespace"))
@@ -414,6 +415,8 @@ class APIServer:
         causes = validate(new, rtype, old=old)
         if causes:
             raise invalid_error(rtype, new["metadata"]["name"], causes)
+        if subresource is None:
+            self._validate_admission("UPDATE", new, old, rtype, False)
         if rtype.kind in strategy.GENERATION_KINDS and new.get("spec") != old.get("spec"):
             new["metadata"]["generation"] = old["metadata"].get("generation", 1) + 1
         m = new["metadata"]
@@ -443,8 +446,19 @@ class APIServer:
         return clone(old)
 
     def _admit(self, operation: str, obj: dict, old: dict | None, rtype: ResourceType) -> None:
+        """Mutating admission (every callable plugin), before validation."""
         for plugin in self.admission:
-            plugin(self, operation, obj, old, rtype)
+            if callable(plugin):
+                plugin(self, operation, obj, old, rtype)
+
+    def _validate_admission(self, operation: str, obj: dict, old: dict | None, rtype: ResourceType,
+                            dry_run: bool) -> None:
+        """Validating admission, after validation: plugins with a ``validate`` method
+        (LimitRanger's checks; ResourceQuota, which charges quota unless ``dry_run``)."""
+        for plugin in self.admission:
+            check = getattr(plugin, "validate", None)
+            if check is not None:
+                check(self, operation, obj, old, rtype, dry_run=dry_run)
 
     def _cacher(self, rtype: ResourceType) -> Cacher:
         cacher = self._cachers.get(rtype.plural + "." + rtype.group)

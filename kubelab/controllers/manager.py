@@ -6,11 +6,14 @@ from .cronjob import CronJobController
 from .daemonset import DaemonSetController
 from .deployment import DeploymentController
 from .disruption import DisruptionController
+from .endpoints import EndpointsController
+from .endpointslice import EndpointSliceController
 from .garbagecollector import GarbageCollector
 from .job import JobController
 from .namespace import NamespaceController
 from .nodelifecycle import NodeLifecycleController
 from .replicaset import ReplicaSetController
+from .resourcequota import ResourceQuotaController
 from .statefulset import StatefulSetController
 from .tainteviction import TaintEvictionController
 from .ttlafterfinished import TTLAfterFinishedController
@@ -31,6 +34,9 @@ CONTROLLERS = [
     TTLAfterFinishedController,
     DaemonSetController,
     StatefulSetController,
+    EndpointSliceController,
+    EndpointsController,
+    ResourceQuotaController,
 ]
 
 
