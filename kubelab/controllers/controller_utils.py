@@ -16,6 +16,7 @@ from functools import cmp_to_key
 from typing import Callable
 
 from .. import errors
+from ..api.labels import selector_from_label_selector
 from ..api.meta import controller_ref, parse_time
 
 __all__ = [
@@ -23,7 +24,7 @@ __all__ = [
     "new_controller_ref", "claim", "claim_pods", "pod_from_template", "is_pod_ready", "is_pod_available",
     "is_pod_active", "filter_active_pods", "ready_condition", "rank_pods_for_deletion", "pods_to_delete",
     "slow_start_batch", "CONTROLLER_UID_INDEX", "controller_uid_index", "pods_owned_by",
-    "max_container_restarts", "DELETION_COST_ANNOTATION",
+    "max_container_restarts", "DELETION_COST_ANNOTATION", "label_selector",
 ]
 
 #: replicaset.BurstReplicas: at most this many creations/deletions per sync
@@ -85,6 +86,35 @@ class ControllerExpectations:
     def pending(self, key: str) -> tuple[int, int]:
         """(creations, deletions) still expected."""
         return max(self._adds.get(key, 0), 0), len(self._dels.get(key, ()))
+
+
+# -- selectors ------------------------------------------------------------------------
+
+class _MatchLabels:
+    """A LabelSelector of ``matchLabels`` only (the usual one), matched by plain lookups."""
+
+    __slots__ = ("_want",)
+
+    def __init__(self, match_labels: dict):
+        self._want = tuple(match_labels.items())
+
+    def matches(self, labels) -> bool:
+        labels = labels or {}
+        for key, value in self._want:
+            if labels.get(key) != value:
+                return False
+        return True
+
+    def empty(self) -> bool:
+        return not self._want
+
+
+def label_selector(selector: dict | None):
+    """metav1.LabelSelectorAsSelector for a validated LabelSelector dict: an object with
+    ``matches(labels)`` and ``empty()``; ``None`` selects nothing, ``{}`` everything."""
+    if selector is not None and not selector.get("matchExpressions"):
+        return _MatchLabels(selector.get("matchLabels") or {})
+    return selector_from_label_selector(selector)
 
 
 # -- owner references -------------------------------------------------------------

@@ -12,13 +12,13 @@ are released (ClaimPods).
 from __future__ import annotations
 
 from .. import errors
-from ..api.labels import SelectorError, selector_from_label_selector, selector_from_set
+from ..api.labels import SelectorError
 from ..api.meta import controller_ref, format_time
 from .base import Controller, key_of
 from .controller_utils import (
     BURST_REPLICAS, CONTROLLER_UID_INDEX, SLOW_START_INITIAL_BATCH_SIZE, ControllerExpectations, claim_pods,
-    controller_uid_index, filter_active_pods, is_pod_available, is_pod_ready, pod_from_template, pods_owned_by,
-    pods_to_delete, slow_start_batch,
+    controller_uid_index, filter_active_pods, is_pod_available, is_pod_ready, label_selector, pod_from_template,
+    pods_owned_by, pods_to_delete, slow_start_batch,
 )
 
 __all__ = ["ReplicaSetController", "calculate_status"]
@@ -26,7 +26,7 @@ __all__ = ["ReplicaSetController", "calculate_status"]
 
 def _selector(rs: dict):
     try:
-        return selector_from_label_selector(rs["spec"].get("selector"))
+        return label_selector(rs["spec"].get("selector"))
     except SelectorError:
         return None
 
@@ -38,7 +38,8 @@ def calculate_status(rs: dict, pods: list[dict], manage_error: errors.ApiError |
     FailedDelete, the API's error as the message); a clean sync removes it.
     Zero counts are left out, as Go's ``omitempty`` leaves them out of the JSON.
     """
-    template = selector_from_set(((rs["spec"].get("template") or {}).get("metadata") or {}).get("labels"))
+    template = label_selector({"matchLabels": ((rs["spec"].get("template") or {}).get("metadata") or {})
+                               .get("labels") or {}})
     min_ready = rs["spec"].get("minReadySeconds") or 0
     fully = ready = available = 0
     for pod in pods:
