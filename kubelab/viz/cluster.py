@@ -98,7 +98,7 @@ def cluster_diagram(source, revision: int | None = None, namespace: str | None =
                 sub.node(ids[0], "no pods", shape="plaintext", style="", fontcolor="#90a4ae")
             for node_id, p in zip(ids, pods):
                 fill, border = TONES[p.tone]
-                sub.node(node_id, f"{p.name}\n{p.status} {p.ready_text}  restarts {p.restarts}",
+                sub.node(node_id, f"{p.name}\\n{p.status} {p.ready_text}  restarts {p.restarts}",
                          fillcolor=fill, color=border, style="rounded,filled" + (",dashed" if p.tone == "terminating" else ""))
             for a, b in zip(ids, ids[1:]):
                 sub.edge(a, b, style="invis")

@@ -101,7 +101,7 @@ def pod_namespaces_diagram(c_or_ns, name: str | None = None, namespace: str = "d
         pod.attr(label=f"Pod {ns.pod}", style="rounded", color="#455a64")
         for i, m in enumerate(ns.members):
             label = "pause (sandbox)" if i == 0 else f"container {m.name}"
-            pod.node(f"m{i}", label + ("" if m.inodes else "\n(not running)"), shape="box",
+            pod.node(f"m{i}", label + ("" if m.inodes else "\\n(not running)"), shape="box",
                      style="rounded,filled", fillcolor="#eceff1" if i == 0 else "#ffffff")
     users: dict[tuple[str, int], list[int]] = {}
     for i, m in enumerate(ns.members):
@@ -110,7 +110,7 @@ def pod_namespaces_diagram(c_or_ns, name: str | None = None, namespace: str = "d
                 users.setdefault((kind, m.inodes[kind]), []).append(i)
     for (kind, inode), members in users.items():
         shared = len(members) > 1
-        g.node(f"ns_{kind}_{inode}", f"{kind}:[{inode}]" + ("\nshared" if shared else ""), shape="ellipse",
+        g.node(f"ns_{kind}_{inode}", f"{kind}:[{inode}]" + ("\\nshared" if shared else ""), shape="ellipse",
                style="filled", fillcolor=_COLOURS[kind], penwidth="2" if shared else "1")
         for i in members:
             g.edge(f"m{i}", f"ns_{kind}_{inode}", color="#37474f" if shared else "#90a4ae",

@@ -95,7 +95,7 @@ class Trace:
         for s in self.steps:
             if s.woke is not None:
                 w = self.by_revision[s.woke]
-                out.append(f"        {API} ⇢ {s.actor}: watch {w.event} {w.resource.split('/')[0]} {w.name}")
+                out.append(f"        {API} ⇢ {s.actor}: watch {_delivered(s, w)} {w.resource.split('/')[0]} {w.name}")
             out.append(f"rev {s.revision:<4}{s.actor} → {API}: {s.request()}")
         return out
 
@@ -113,7 +113,7 @@ class Trace:
         for s in self.steps:
             if s.woke is not None:
                 w = self.by_revision[s.woke]
-                messages.append((API, s.actor, f"watch {w.event} {w.resource.split('/')[0]}/{w.name}", True))
+                messages.append((API, s.actor, f"watch {_delivered(s, w)} {w.resource.split('/')[0]}/{w.name}", True))
             messages.append((s.actor, API, f"{s.request()} → rev {s.revision}", False))
         col = {p: i for i, p in enumerate(self.participants)}
         g = graphviz.Digraph("trace", graph_attr={"rankdir": "TB", "nodesep": "1.6", "ranksep": "0.3",
@@ -145,6 +145,15 @@ class Trace:
 
     def _repr_html_(self) -> str:
         return self.diagram().html
+
+
+def _delivered(step: Step, woke: Step) -> str:
+    """The event type ``step``'s author received for ``woke``: a kubelet watches only its
+    node's Pods (fieldSelector spec.nodeName=<node>), and a watch sends an object that
+    starts matching its selector as ADDED, so a Pod's binding reaches the kubelet as ADDED."""
+    if step.actor.startswith("kubelet/") and woke.resource == "pods/binding":
+        return "ADDED"
+    return woke.event
 
 
 def _infer_wakeups(rows) -> list[Step]:
