@@ -47,7 +47,7 @@ class PodInside(View):
         super().refresh(force=force)
 
     def _update_options(self) -> None:
-        names = [p.name for p in cluster_state(self.cluster.api, namespace=self.namespace).pods if p.node]
+        names = sorted(p.name for p in cluster_state(self.cluster.api, namespace=self.namespace).pods if p.node)
         if names != list(self.picker.options):
             current = self.picker.value
             self.picker.options = names

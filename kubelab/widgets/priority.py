@@ -90,7 +90,7 @@ class PriorityPlayground(View):
         self.cluster.apply([{"apiVersion": "v1", "kind": "Pod",
                              "metadata": {"name": name, "labels": {"borg.band": band}},
                              "spec": {"priorityClassName": f"borg-{band}", "terminationGracePeriodSeconds": 0,
-                                      "containers": [{"name": "task", "image": "nginx:1.27",
+                                      "containers": [{"name": "task", "image": "registry.k8s.io/pause:3.10",
                                                       "resources": {"requests": {"cpu": request}}}]}}
                             for name in names])
         self.cluster.run(seconds=self.run_seconds)
