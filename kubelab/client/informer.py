@@ -127,10 +127,6 @@ class Informer:
         if registration in self._handlers:
             self._handlers.remove(registration)
 
-    @property
-    def handler_count(self) -> int:
-        return len(self._handlers)
-
     # -- list and watch ------------------------------------------------------
     @property
     def running(self) -> bool:

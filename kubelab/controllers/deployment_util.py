@@ -152,7 +152,8 @@ def find_new_replica_set(d: dict, rss: list[dict]) -> dict | None:
     return None
 
 
-def find_old_replica_sets(d: dict, rss: list[dict], new: dict | None) -> list[dict]:
+def find_old_replica_sets(rss: list[dict], new: dict | None) -> list[dict]:
+    """FindOldReplicaSets: every ReplicaSet but the new one."""
     return [r for r in rss if new is None or r["metadata"]["uid"] != new["metadata"]["uid"]]
 
 

@@ -98,7 +98,7 @@ class SyncMixin:
         return False
 
     def all_replica_sets_and_sync_revision(self, d: dict, rs_list: list[dict], *, create: bool):
-        old = find_old_replica_sets(d, rs_list, find_new_replica_set(d, rs_list))
+        old = find_old_replica_sets(rs_list, find_new_replica_set(d, rs_list))
         return self.new_replica_set(d, rs_list, old, create), old
 
     def new_replica_set(self, d: dict, rs_list: list[dict], old_rss: list[dict], create: bool) -> dict | None:
