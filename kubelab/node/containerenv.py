@@ -19,7 +19,7 @@ import re
 from .. import errors
 from ..api.quantity import QuantityError, parse_quantity
 
-__all__ = ["ConfigError", "environment", "command_line", "expand"]
+__all__ = ["ConfigError", "environment", "command_line", "expand", "read_source", "downward_field"]
 
 _REF = re.compile(r"\$\$|\$\(([A-Za-z_][-._A-Za-z0-9]*)\)")
 
@@ -46,7 +46,7 @@ def command_line(container: dict, image, env: dict) -> list[str]:
     return list(image.spec.entrypoint) + list(image.spec.cmd)
 
 
-def _source(api, kind: str, name: str, namespace: str, optional: bool) -> dict | None:
+def read_source(api, kind: str, name: str, namespace: str, optional: bool) -> dict | None:
     try:
         obj = api.get(kind + "s", name, namespace=namespace)
     except errors.NotFound:
@@ -62,7 +62,7 @@ def _source(api, kind: str, name: str, namespace: str, optional: bool) -> dict |
     return data
 
 
-def _field(pod: dict, path: str, pod_ip: str, host_ip: str) -> str:
+def downward_field(pod: dict, path: str, pod_ip: str, host_ip: str) -> str:
     meta, spec = pod["metadata"], pod.get("spec") or {}
     m = re.fullmatch(r"metadata\.(labels|annotations)\['([^']*)'\]", path)
     if m:
@@ -121,7 +121,7 @@ def environment(api, pod: dict, container: dict, *, pod_ip: str, host_ip: str,
         for kind in ("configMap", "secret"):
             ref = source.get(kind + "Ref")
             if ref:
-                data = _source(api, "configmap" if kind == "configMap" else "secret", ref.get("name", ""), ns,
+                data = read_source(api, "configmap" if kind == "configMap" else "secret", ref.get("name", ""), ns,
                                bool(ref.get("optional"))) or {}
                 env.update({source.get("prefix", "") + k: v for k, v in data.items()})
     services = dict(_service_vars(api, ns)) if (pod.get("spec") or {}).get("enableServiceLinks", True) else {}
@@ -130,13 +130,13 @@ def environment(api, pod: dict, container: dict, *, pod_ip: str, host_ip: str,
         if src is None:
             env[name] = expand(var.get("value") or "", {**services, **env})
         elif src.get("fieldRef"):
-            env[name] = _field(pod, src["fieldRef"].get("fieldPath", ""), pod_ip, host_ip)
+            env[name] = downward_field(pod, src["fieldRef"].get("fieldPath", ""), pod_ip, host_ip)
         elif src.get("resourceFieldRef"):
             env[name] = _resource(container, src["resourceFieldRef"], allocatable)
         else:
             kind = "configMap" if src.get("configMapKeyRef") else "secret"
             ref = src.get(kind + "KeyRef") or {}
-            data = _source(api, "configmap" if kind == "configMap" else "secret", ref.get("name", ""), ns,
+            data = read_source(api, "configmap" if kind == "configMap" else "secret", ref.get("name", ""), ns,
                            bool(ref.get("optional")))
             if data is None:
                 continue

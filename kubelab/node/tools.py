@@ -17,47 +17,14 @@ import functools
 import re
 
 from . import nettools
-from .fs import FsError
+from .filetools import cat, ls, mkdir, parse_flags, readlink, rm, tool, touch
 from .process import BLOCK, Sleep
-from .sandbox import NAMESPACE_KINDS
 from .shell import sh
 
 __all__ = ["BUSYBOX", "GNU", "toolset"]
 
 
-def _tool(fn):
-    """Make a plain function ``fn(proc, gnu) -> status`` into a program generator."""
-    @functools.wraps(fn)
-    def program(proc, gnu=False):
-        return fn(proc, gnu)
-        yield  # pragma: no cover - makes this a generator function
-    return program
-
-
-def _flags(args: list[str], known: str) -> tuple[set[str], list[str]]:
-    flags, rest = set(), []
-    for i, a in enumerate(args):
-        if a == "--":
-            return flags, rest + args[i + 1:]
-        if a.startswith("-") and len(a) > 1 and all(ch in known for ch in a[1:]):
-            flags.update(a[1:])
-        else:
-            rest.append(a)
-    return flags, rest
-
-
-def _fail(proc, gnu: bool, tool: str, path: str, err: FsError, verb: str) -> int:
-    """An error line in busybox's or GNU's words (``verb`` is "open", "remove", ...)."""
-    if gnu:
-        where = f"{path}" if verb == "open" else f"cannot {verb} '{path}'"
-        proc.err(f"{tool}: {where}: {err.strerror}\n")
-    else:
-        where = f"can't {verb} '{path}'" if verb in ("open", "remove") else path
-        proc.err(f"{tool}: {where}: {err.strerror}\n")
-    return 1
-
-
-@_tool
+@tool
 def echo(proc, gnu):
     args = proc.argv[1:]
     newline = True
@@ -68,7 +35,7 @@ def echo(proc, gnu):
     return 0
 
 
-@_tool
+@tool
 def printf(proc, gnu):
     if len(proc.argv) < 2:
         proc.err("printf: usage: printf format [arguments]\n")
@@ -106,124 +73,7 @@ def sleep(proc, gnu=False):
     return 0
 
 
-@_tool
-def cat(proc, gnu):
-    status = 0
-    for path in proc.argv[1:] or ["-"]:
-        if path == "-":
-            proc.out(proc.stdin)
-            continue
-        try:
-            proc.out(proc.fs.read(path, proc.cwd))
-        except FsError as e:
-            status = _fail(proc, gnu, "cat", path, e, "open" if gnu or e.strerror != "Is a directory" else "read")
-    return status
-
-
-@_tool
-def touch(proc, gnu):
-    for path in _flags(proc.argv[1:], "acm")[1]:
-        try:
-            proc.fs.touch(path, proc.cwd)
-        except FsError as e:
-            return _fail(proc, gnu, "touch", path, e, "touch")
-    return 0
-
-
-@_tool
-def rm(proc, gnu):
-    flags, paths = _flags(proc.argv[1:], "rRfv")
-    status = 0
-    for path in paths:
-        try:
-            proc.fs.remove(path, recursive=bool(flags & {"r", "R"}), cwd=proc.cwd)
-        except FsError as e:
-            if "f" in flags and e.strerror == "No such file or directory":
-                continue
-            status = _fail(proc, gnu, "rm", path, e, "remove")
-    return status
-
-
-@_tool
-def mkdir(proc, gnu):
-    flags, paths = _flags(proc.argv[1:], "pv")
-    for path in paths:
-        try:
-            proc.fs.mkdir(path, parents="p" in flags, cwd=proc.cwd)
-        except FsError as e:
-            proc.err(f"mkdir: {'cannot' if gnu else 'can' + chr(39) + 't'} create directory '{path}': {e.strerror}\n")
-            return 1
-    return 0
-
-
-_NS_DIR = re.compile(r"^/proc/(self|\d+)/ns(?:/(\w+))?/?$")
-
-
-def _proc_of(proc, ref: str):
-    return proc if ref == "self" else proc.host.pidns.procs.get(int(ref))
-
-
-def _ns_link(proc, ref: str, kind: str) -> str | None:
-    target = _proc_of(proc, ref)
-    if target is None or kind not in NAMESPACE_KINDS:
-        return None
-    return f"{kind}:[{target.host.ns[kind]}]"
-
-
-@_tool
-def readlink(proc, gnu):
-    status = 0
-    for path in _flags(proc.argv[1:], "fnv")[1]:
-        m = _NS_DIR.match(path)
-        link = _ns_link(proc, m.group(1), m.group(2)) if m and m.group(2) else None
-        if link is None:
-            status = 1
-            continue
-        proc.out(link + "\n")
-    return status
-
-
-def _long(proc, name: str, size: int, is_dir: bool, link: str = "") -> str:
-    stamp = proc.now().strftime("%b %e %H:%M")
-    mode = "lrwxrwxrwx" if link else ("drwxr-xr-x" if is_dir else "-rw-r--r--")
-    return f"{mode}    1 root     root     {size:>9} {stamp} {name}{' -> ' + link if link else ''}\n"
-
-
-@_tool
-def ls(proc, gnu):
-    flags, paths = _flags(proc.argv[1:], "1alhAF")
-    status = 0
-    for path in paths or ["."]:
-        m = _NS_DIR.match(path)
-        if m and not m.group(2):
-            for kind in NAMESPACE_KINDS:
-                link = _ns_link(proc, m.group(1), kind) or ""
-                proc.out(_long(proc, kind, 0, False, link) if "l" in flags else kind + "\n")
-            continue
-        fs = proc.fs
-        try:
-            names = fs.listdir(path, proc.cwd) if fs.isdir(path, proc.cwd) else None
-            if names is None:
-                fs.read(path, proc.cwd)
-                names = [path]
-        except FsError as e:
-            proc.err(f"ls: cannot access '{path}': {e.strerror}\n" if gnu else f"ls: {path}: {e.strerror}\n")
-            status = 2 if gnu else 1
-            continue
-        if "a" in flags:
-            names = [".", ".."] + names
-        for name in names:
-            if "l" in flags:
-                full = name if names == [path] else f"{path.rstrip('/')}/{name}"
-                is_dir = fs.isdir(full, proc.cwd)
-                size = 4096 if is_dir else len(fs.read(full, proc.cwd).encode())
-                proc.out(_long(proc, name, size, is_dir))
-            else:
-                proc.out(name + "\n")
-    return status
-
-
-@_tool
+@tool
 def ps(proc, gnu):
     """busybox ps: every process of this PID namespace (shareProcessNamespace: the whole Pod)."""
     proc.out("PID   USER     TIME  COMMAND\n")
@@ -232,13 +82,13 @@ def ps(proc, gnu):
     return 0
 
 
-@_tool
+@tool
 def date(proc, gnu):
     proc.out(proc.now().strftime("%a %b %e %H:%M:%S UTC %Y") + "\n")
     return 0
 
 
-@_tool
+@tool
 def env(proc, gnu):
     if len(proc.argv) > 1 and proc.argv[0] == "printenv":
         value = proc.env.get(proc.argv[1])
@@ -251,40 +101,40 @@ def env(proc, gnu):
     return 0
 
 
-@_tool
+@tool
 def true(proc, gnu):
     return 0
 
 
-@_tool
+@tool
 def false(proc, gnu):
     return 1
 
 
-@_tool
+@tool
 def pwd(proc, gnu):
     proc.out(proc.cwd + "\n")
     return 0
 
 
-@_tool
+@tool
 def whoami(proc, gnu):
     proc.out("root\n")
     return 0
 
 
-@_tool
+@tool
 def id_(proc, gnu):
     proc.out("uid=0(root) gid=0(root) groups=0(root)\n" if gnu else
              "uid=0(root) gid=0(root) groups=0(root),10(wheel)\n")
     return 0
 
 
-@_tool
+@tool
 def uname(proc, gnu):
     host = proc.sandbox.hostname
     parts = {"s": "Linux", "n": host, "r": "6.1.0-kubelab", "m": "x86_64"}
-    flags, _ = _flags(proc.argv[1:], "asnrmo")
+    flags, _ = parse_flags(proc.argv[1:], "asnrmo")
     if "a" in flags:
         proc.out(f"Linux {host} 6.1.0-kubelab #1 SMP PREEMPT_DYNAMIC x86_64 GNU/Linux\n")
     else:
@@ -292,7 +142,7 @@ def uname(proc, gnu):
     return 0
 
 
-@_tool
+@tool
 def test(proc, gnu):
     args = proc.argv[1:]
     if proc.argv[0] == "[":
@@ -343,9 +193,9 @@ def head_tail(proc, gnu=False):
     return 0
 
 
-@_tool
+@tool
 def grep(proc, gnu):
-    flags, args = _flags(proc.argv[1:], "ivcqE")
+    flags, args = parse_flags(proc.argv[1:], "ivcqE")
     if not args:
         proc.err("Usage: grep [OPTION]... PATTERNS [FILE]...\n" if gnu else "grep: no pattern\n")
         return 2
@@ -359,9 +209,9 @@ def grep(proc, gnu):
     return 0 if hits else 1
 
 
-@_tool
+@tool
 def wc(proc, gnu):
-    flags, args = _flags(proc.argv[1:], "lwc")
+    flags, args = parse_flags(proc.argv[1:], "lwc")
     text = proc.stdin if not args else proc.fs.read(args[0], proc.cwd)
     counts = {"l": text.count("\n"), "w": len(text.split()), "c": len(text.encode())}
     shown = [counts[f] for f in "lwc" if f in flags] or [counts["l"], counts["w"], counts["c"]]

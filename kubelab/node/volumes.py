@@ -14,7 +14,7 @@ FailedMount event (``MountVolume.SetUp failed for volume "config" : configmap
 from __future__ import annotations
 
 from .. import errors
-from .containerenv import ConfigError, _field, _source
+from .containerenv import ConfigError, downward_field, read_source
 from .fs import Volume
 
 __all__ = ["setup_volumes", "mounts_for", "MountError"]
@@ -40,14 +40,14 @@ def _downward(pod: dict, items) -> dict[str, str]:
             values = pod["metadata"].get(path.split(".")[1]) or {}
             files[item["path"]] = "\n".join(f'{k}="{v}"' for k, v in sorted(values.items()))
         else:
-            files[item["path"]] = _field(pod, path, "", "")
+            files[item["path"]] = downward_field(pod, path, "", "")
     return files
 
 
 def _files(api, pod: dict, source_kind: str, source: dict, ns: str) -> dict[str, str]:
     if source_kind in ("configMap", "secret"):
         name = source.get("name") if source_kind == "configMap" else source.get("secretName", source.get("name"))
-        data = _source(api, source_kind.lower(), name or "", ns, bool(source.get("optional")))
+        data = read_source(api, source_kind.lower(), name or "", ns, bool(source.get("optional")))
         return _keyed(data or {}, source.get("items"))
     if source_kind == "downwardAPI":
         return _downward(pod, source.get("items"))
