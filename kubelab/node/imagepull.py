@@ -43,6 +43,7 @@ class ImageManager:
         self._results: dict[tuple, tuple] = {}
         self._pulling: set[tuple] = set()
         self._free_at = 0.0
+        self._arrivals: dict[str, float] = {}       # image -> when its first queued pull completes
         pause = resolve(PAUSE_IMAGE)
         self.present[pause.name] = pause
 
@@ -80,8 +81,12 @@ class ImageManager:
             return ("error", "ImagePullBackOff", msg)
         event("Normal", "Pulling", f'Pulling image "{ref}"')
         start = max(now, self._free_at)
-        duration = PULL_LATENCY if image is None or name in self.present else pull_seconds(image)
+        # a pull queued behind another pull of the same image finds its layers already there
+        arrived = name in self.present or self._arrivals.get(name, float("inf")) <= start
+        duration = PULL_LATENCY if image is None or arrived else pull_seconds(image)
         self._free_at = start + duration
+        if image is not None:
+            self._arrivals.setdefault(name, self._free_at)
         self._pulling.add(key)
         self.kubelet.loop.at(self._free_at, lambda: self._done(pod_worker, container, key, image, ref, now,
                                                                duration, backoff_key), self.kubelet.owner)
