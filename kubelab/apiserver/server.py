@@ -199,6 +199,7 @@ class APIServer:
                       "deletionGracePeriodSeconds", "generation"):
             meta_.pop(field, None)
         apply_defaults(obj, rtype)
+        strategy.drop_empty_metadata(obj)
         strategy.initial_status(obj, "status" in rtype.subresources)
         self._admit("CREATE", obj, None, rtype)
         strategy.begin_write(self, obj, None, rtype, dry_run=dry_run)   # Service IPs and node ports
@@ -412,6 +413,7 @@ class APIServer:
             apply_defaults(new, rtype)
             self._admit("UPDATE", new, old, rtype)
             strategy.begin_write(self, new, old, rtype)
+        strategy.drop_empty_metadata(new)
         causes = validate(new, rtype, old=old)
         if causes:
             raise invalid_error(rtype, new["metadata"]["name"], causes)

@@ -75,3 +75,16 @@ def begin_write(api, obj: dict, old: dict | None, rtype, *, dry_run: bool = Fals
         from ..network.allocation import allocate_service
 
         allocate_service(api, obj, old, dry_run=dry_run)
+
+
+#: ObjectMeta fields tagged ``omitempty``: Go drops them when empty, so an update
+#: that empties one (the last finalizer or owner reference removed) leaves no field.
+_OMITEMPTY_META = ("labels", "annotations", "ownerReferences", "finalizers", "managedFields")
+
+
+def drop_empty_metadata(obj: dict) -> None:
+    meta = obj.get("metadata")
+    if isinstance(meta, dict):
+        for field in _OMITEMPTY_META:
+            if field in meta and not meta[field]:
+                del meta[field]

@@ -279,3 +279,12 @@ def test_deleting_a_namespace_terminates_it_and_removes_its_contents(c):
     assert c.get("cm", namespace="team") == []
     with pytest.raises(errors.NotFound):
         c.get("ns", "team")
+
+
+def test_emptying_owner_references_or_finalizers_removes_the_field(c):
+    # ObjectMeta's list fields are omitempty: an emptied list is not stored
+    c.api.create({**cm(), "metadata": {"name": "cfg", "finalizers": ["a/b"],
+                                       "ownerReferences": [{"apiVersion": "v1", "kind": "ConfigMap",
+                                                            "name": "x", "uid": "u"}]}})
+    out = c.api.patch("cm", "cfg", {"metadata": {"finalizers": [], "ownerReferences": []}}, patch_type="merge")
+    assert "finalizers" not in out["metadata"] and "ownerReferences" not in out["metadata"]
