@@ -47,7 +47,8 @@ class ContainerLifecycle:
         startup probe's own terminationGracePeriodSeconds wins when it killed the container."""
         grace = self.pod["metadata"].get("deletionGracePeriodSeconds")
         if grace is None:
-            grace = self.pod["spec"].get("terminationGracePeriodSeconds", 30)
+            # a Pod removed without a graceful delete was force-deleted (grace period 0)
+            grace = 0 if self.removed else self.pod["spec"].get("terminationGracePeriodSeconds", 30)
         probe = {"LivenessProbe": "livenessProbe", "StartupProbe": "startupProbe"}.get(reason)
         if probe and (spec.get(probe) or {}).get("terminationGracePeriodSeconds") is not None:
             grace = spec[probe]["terminationGracePeriodSeconds"]

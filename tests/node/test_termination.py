@@ -102,3 +102,18 @@ def test_a_sidecar_is_stopped_after_the_app_container():
     assert [e["message"] for e in killing] == ["Stopping container app", "Stopping container proxy"]
     with pytest.raises(errors.NotFound):
         c.get("pod", "pair")
+
+
+def test_a_force_deleted_pod_goes_at_once_and_its_containers_get_two_seconds(c):
+    # kubectl delete --force --grace-period=0: the object goes now; the kubelet still stops
+    # the containers, with its 2 s minimum
+    c.delete("pod", "sleeper", grace_period_seconds=0)
+    with pytest.raises(errors.NotFound):
+        c.get("pod", "sleeper")
+    runtime = c.kubelets["node-1"].runtime
+    sleeper = [x for x in runtime.containers.values() if x.sandbox.name == "sleeper"]
+    c.run(1.5)
+    assert sleeper[0].state == "running"
+    c.run(1)
+    assert (sleeper[0].state, sleeper[0].exit_code) == ("exited", 137)
+    assert not any(x.sandbox.name == "sleeper" for x in runtime.containers.values())
