@@ -39,13 +39,14 @@ class Output(str):
 
 def _verbs():
     from .describe import describe
+    from .generators import run_pod
     from .get import api_resources, get
     from .labels import annotate, label
     from .mutate import apply, create, delete
     from .rollout import rollout, scale, set_
     return {"get": get, "describe": describe, "apply": apply, "create": create, "delete": delete,
             "label": label, "annotate": annotate, "api-resources": api_resources,
-            "rollout": rollout, "scale": scale, "set": set_}
+            "rollout": rollout, "scale": scale, "set": set_, "run": run_pod}
 
 
 def _exec_logs(cluster, command: str):

@@ -37,6 +37,11 @@ _FLAGS = {
     "watch": ("w", False, False, None), "verbs": ("", True, True, None), "api-group": ("", True, False, None),
     "template": ("", True, False, None), "kubeconfig": ("", True, False, None), "context": ("", True, False, None),
     "v": ("v", True, False, None), "local": ("", False, False, None),
+    "image": ("", True, True, None), "port": ("", True, False, None), "from-literal": ("", True, True, None),
+    "from-file": ("", True, True, None), "tcp": ("", True, True, None), "node-port": ("", True, False, None),
+    "clusterip": ("", True, False, None), "schedule": ("", True, False, None), "restart": ("", True, False, None),
+    "labels": ("", True, False, None), "env": ("", True, True, None), "command": ("", False, False, None),
+    "image-pull-policy": ("", True, False, None), "expose": ("", False, False, None),
     "replicas": ("", True, False, None), "revision": ("", True, False, None),
     "to-revision": ("", True, False, None), "timeout": ("", True, False, None),
 }
@@ -50,6 +55,7 @@ class Invocation:
     verb: str
     args: list[str] = field(default_factory=list)
     flags: dict = field(default_factory=dict)
+    command: list[str] = field(default_factory=list)   # the words after "--"
 
     def flag(self, name: str, default=None):
         return self.flags.get(name, default)
@@ -67,13 +73,13 @@ def parse(command: str) -> Invocation:
         raise KubectlError(f"error: {e}") from None
     if words and words[0] == "kubectl":
         words = words[1:]
-    positional, flags = [], {}
+    positional, flags, after_dash = [], {}, []
     i = 0
     verb = None
     while i < len(words):
         word = words[i]
         if word == "--":
-            positional += words[i + 1:]
+            after_dash = words[i + 1:]
             break
         if word.startswith("-") and word != "-":
             i = _parse_flag(words, i, flags, verb or "")
@@ -87,7 +93,7 @@ def parse(command: str) -> Invocation:
         raise KubectlError(_root_help_hint())
     if verb not in COMMANDS:
         raise KubectlError(_unknown_command(verb))
-    return Invocation(verb, positional, flags)
+    return Invocation(verb, positional, flags, after_dash)
 
 
 def _parse_flag(words, i, flags, verb) -> int:
@@ -127,7 +133,8 @@ def _take(words, i, flags, name, value, shown, where, shorthand=False) -> int:
             label = f"'{short}' in -{short}" if shorthand else shown
             raise KubectlError(f"error: flag needs an argument: {label}\n{where}")
     if repeated:
-        flags.setdefault(name, []).extend([value] if name == "filename" else [v for v in value.split(",") if v])
+        whole = name in ("filename", "image", "from-literal", "from-file", "env")   # stringArray flags
+        flags.setdefault(name, []).extend([value] if whole else [v for v in value.split(",") if v])
     else:
         flags[name] = value
     return nxt

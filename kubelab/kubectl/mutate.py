@@ -33,7 +33,11 @@ def _print(s: Session, rtype, obj: dict, operation: str, dry_run) -> None:
 
 
 def create(s: Session) -> None:
-    """create -f: POST every object; each failure says which file it came from."""
+    """create -f: POST every object; each failure says which file it came from.
+    ``create KIND NAME ...`` builds the object with kubectl's generators."""
+    if s.inv.args and not s.inv.flag("filename"):
+        from .generators import create_from_generator
+        return create_from_generator(s)
     if not s.inv.flag("filename"):
         raise KubectlError("error: must specify one of -f and -k")
     dry_run = _dry_run(s)

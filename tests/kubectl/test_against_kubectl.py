@@ -177,3 +177,31 @@ def test_describe_fixture_objects_are_the_ones_documented():
     # Guard: the objects module stays importable on its own for the book's examples.
     assert set(objects(datetime(2026, 1, 2, tzinfo=timezone.utc))) >= {"pod", "node", "deployment", "service"}
     json.dumps(all_objects(datetime(2026, 1, 2, tzinfo=timezone.utc)))
+
+
+GENERATORS = [
+    "create deployment web --image=nginx --replicas=3 --port=80",
+    "create deployment multi --image=nginx:1.27 --image=registry.io/lib/busybox:1",
+    "create deployment cmd --image=busybox -- sleep 3600",
+    "create namespace dev", "create configmap cfg --from-literal=a=1 --from-literal=b=two=2", "create configmap empty",
+    "create secret generic pw --from-literal=password=s3cret",
+    "create service nodeport web --tcp=80:8080 --node-port=30080", "create service clusterip web --tcp=80,443:8443",
+    "create service clusterip hl --clusterip=None --tcp=80", "create service loadbalancer lb --tcp=80",
+    "create job hello --image=busybox -- echo hi",
+    "create cronjob c --image=busybox --schedule='*/1 * * * *' -- date",
+    "run web --image=nginx --port=80 --labels=app=web,tier=fe", "run box --image=busybox --restart=Never -- sleep 3600",
+    "run box2 --image=busybox --command --env=A=1 --env=B=2 -- sh -c date",
+    "create deployment", "create deployment web", "run x",
+]
+
+
+@pytest.mark.parametrize("line", GENERATORS)
+def test_generators_build_the_objects_kubectl_builds(both, line):
+    import shlex
+    cluster, stub = both
+    words = shlex.split(line)
+    at = words.index("--") if "--" in words else len(words)
+    for extra in (["--dry-run=client", "-o", "yaml"], ["--dry-run=client"]):
+        argv = words[:at] + extra + words[at:]
+        r = stub.kubectl(argv)
+        assert run(cluster, shlex.join(argv)) == r.stdout + r.stderr

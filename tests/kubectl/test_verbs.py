@@ -196,3 +196,15 @@ def test_delete_waits_in_simulated_time_until_a_terminating_object_is_gone(clust
     assert run(cluster, "delete pod web") == 'pod "web" deleted\n'
     assert ticks == [1, 1, 1]
     assert run(cluster, "delete pod db --wait=false") == 'pod "db" deleted\n' and len(ticks) == 3
+
+
+def test_create_deployment_and_run_post_the_generated_objects(cluster):
+    assert run(cluster, "create deployment web --image=nginx:1.27 --replicas=2") == "deployment.apps/web created\n"
+    deployment = cluster.api.get("deployments", "web")
+    assert deployment["spec"]["replicas"] == 2
+    assert deployment["spec"]["template"]["spec"]["containers"] == [{"image": "nginx:1.27", "name": "nginx",
+                                                                     "resources": {}}]
+    assert run(cluster, "run box --image=busybox --restart=Never -- sleep 60") == "pod/box created\n"
+    pod = cluster.api.get("pods", "box")
+    assert (pod["metadata"]["labels"], pod["spec"]["containers"][0]["args"]) == ({"run": "box"}, ["sleep", "60"])
+    assert run(cluster, "create namespace dev -o name") == "namespace/dev\n"
