@@ -249,7 +249,8 @@ def python(proc):
         proc.err("kubelab: this python only runs `python -m http.server [PORT]`\n")
         return 1
     rest = args[2:]
-    directory = rest[rest.index("-d") + 1] if "-d" in rest else proc.cwd
+    flag = next((f for f in ("-d", "--directory") if f in rest[:-1]), None)   # http.server's two spellings
+    directory = rest[rest.index(flag) + 1] if flag else proc.cwd
     port = int(next((a for a in rest if a.isdigit()), "8000"))
     try:
         listener = proc.listen(port)
