@@ -55,7 +55,7 @@ class ImageManager:
             return ("pulling", None)
         if key in self._results:
             return self._results.pop(key)
-        event = lambda type_, reason, msg: pod_worker.event(type_, reason, msg, container)   # noqa: E731
+        event = lambda type_, reason, msg: pod_worker.event(type_, reason, msg)   # noqa: E731
         try:
             image = resolve(ref)
         except ImageError as e:
@@ -88,11 +88,11 @@ class ImageManager:
         if image is not None:
             self._arrivals.setdefault(name, self._free_at)
         self._pulling.add(key)
-        self.kubelet.loop.at(self._free_at, lambda: self._done(pod_worker, container, key, image, ref, now,
+        self.kubelet.loop.at(self._free_at, lambda: self._done(pod_worker, key, image, ref, now,
                                                                duration, backoff_key), self.kubelet.owner)
         return ("pulling", None)
 
-    def _done(self, pod_worker, container, key, image, ref, requested, duration, backoff_key) -> None:
+    def _done(self, pod_worker, key, image, ref, requested, duration, backoff_key) -> None:
         self._pulling.discard(key)
         if pod_worker.gone:
             return
@@ -100,7 +100,7 @@ class ImageManager:
             try:
                 resolve(ref)
             except ImageError as e:
-                pod_worker.event("Warning", "Failed", f'Failed to pull image "{ref}": {e.message}', container)
+                pod_worker.event("Warning", "Failed", f'Failed to pull image "{ref}": {e.message}')
                 self.backoff.next(backoff_key, self.kubelet.clock.seconds)
                 self._results[key] = ("error", "ErrImagePull", e.message)
         else:
@@ -108,7 +108,7 @@ class ImageManager:
             waited = self.kubelet.clock.seconds - requested
             pod_worker.event("Normal", "Pulled", f'Successfully pulled image "{ref}" in {go_duration(duration)} '
                                                  f"({go_duration(waited)} including waiting). Image size: "
-                                                 f"{image.size} bytes.", container)
+                                                 f"{image.size} bytes.")
             self._results[key] = ("ready", image)
         self.kubelet.node_status_changed()
         pod_worker.request_sync()

@@ -60,14 +60,14 @@ class ContainerLifecycle:
         if c.id in self.killing or c.state != "running":
             return
         self.killing.add(c.id)
-        self.event("Normal", "Killing", message or f"Stopping container {spec['name']}", spec)
+        self.event("Normal", "Killing", message or f"Stopping container {spec['name']}")
         grace = self.grace_period(spec, reason) if grace is None else grace
         hook = (spec.get("lifecycle") or {}).get("preStop")
         spent = 0.0
         if hook and grace > 0:
             failed, spent = self.run_hook(c, hook, grace)
             if failed:
-                self.event("Warning", "FailedPreStopHook", "PreStopHook failed", spec)
+                self.event("Warning", "FailedPreStopHook", "PreStopHook failed")
         remaining = max(grace - spent, MIN_GRACE_SECONDS) if override is None else override
         runtime, loop = self.kubelet.runtime, self.kubelet.loop
         if spent:

@@ -8,7 +8,9 @@ and cannot both listen on the same port.
 :class:`PodNetwork` is the cluster's flat network: the kubelets attach each
 Pod sandbox's IP to it. ``resolvers`` and ``forwarders`` are the seams for
 cluster DNS and Service virtual IPs (kube-proxy): a resolver maps a name to an
-IP, a forwarder maps ``(ip, port)`` of a Service to a Pod endpoint.
+IP, a forwarder maps a connection from a sandbox to ``(ip, port)`` onto the
+endpoint it reaches (kubelab.network: kube-proxy's DNAT, NetworkPolicy), or
+raises ConnectError for a rejected or dropped one.
 """
 from __future__ import annotations
 
@@ -80,7 +82,7 @@ class PodNetwork:
     def __init__(self):
         self.sandboxes: dict[str, object] = {}
         self.resolvers: list[Callable[[str, object], str | None]] = []
-        self.forwarders: list[Callable[[str, int], tuple[str, int] | None]] = []
+        self.forwarders: list[Callable[[object, str, int], tuple[str, int] | None]] = []
 
     def attach(self, ip: str, sandbox) -> None:
         self.sandboxes[ip] = sandbox
@@ -111,7 +113,7 @@ class PodNetwork:
             raise ConnectError("bad-address", host, "", port)
         target_ip, target_port = ip, port
         for forward in self.forwarders:
-            hop = forward(ip, port)
+            hop = forward(sandbox, ip, port)
             if hop is not None:
                 target_ip, target_port = hop
                 break

@@ -100,7 +100,8 @@ class PodWorker(ContainerLifecycle):
             return True
         return self.probe(spec["name"], "readiness") == "Success"
 
-    def event(self, type_: str, reason: str, message: str, container: dict | None = None) -> None:
+    def event(self, type_: str, reason: str, message: str) -> None:
+        """Record an Event about the Pod (as the kubelet does, from source ``kubelet, <node>``)."""
         if not self.removed:
             self.kubelet.recorder.event(self.pod, type_, reason, message)
 
@@ -197,7 +198,7 @@ class PodWorker(ContainerLifecycle):
             key, backoff = self.backoff_key(spec), kubelet.backoff
             if backoff.in_backoff_since(key, latest.finished_at):
                 self.event("Warning", "BackOff", f"Back-off restarting failed container {name} in pod "
-                                                 f"{self.format_pod()}", spec)
+                                                 f"{self.format_pod()}")
                 self.reasons[name] = ("CrashLoopBackOff", f"back-off {go_duration(backoff.get(key))} restarting "
                                                           f"failed container={name} pod={self.format_pod()}")
                 self.request_sync(min(RETRY_SECONDS, backoff.remaining_since(key, latest.finished_at)))
@@ -223,19 +224,19 @@ class PodWorker(ContainerLifecycle):
         self.history.setdefault(name, []).append(c)
         while len(self.history[name]) > 2:
             kubelet.runtime.remove_container(self.history[name].pop(0))
-        self.event("Normal", "Created", f"Created container: {name}", spec)
+        self.event("Normal", "Created", f"Created container: {name}")
         try:
             kubelet.runtime.start_container(c)
         except StartError as e:
             self._failed(name, "RunContainerError", str(e), f"Error: {e}")
             return False
-        self.event("Normal", "Started", f"Started container {name}", spec)
+        self.event("Normal", "Started", f"Started container {name}")
         self.reasons.pop(name, None)
         kubelet.probes.container_started(self.uid, name)
         self.request_sync()             # the PLEG sees the container start: the next step may follow
         hook = (spec.get("lifecycle") or {}).get("postStart")
         if hook and self.run_hook(c, hook, float(self.pod["spec"].get("terminationGracePeriodSeconds", 30)))[0]:
-            self.event("Warning", "FailedPostStartHook", "PostStartHook failed", spec)
+            self.event("Warning", "FailedPostStartHook", "PostStartHook failed")
             self.kill(c, spec, "FailedPostStartHook")
             return False
         return c.state == "running"

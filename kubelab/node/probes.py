@@ -97,7 +97,7 @@ class _Worker:
             return True         # startup probes stop once started; the others wait for it
         result, output = self.manager.run_probe(pw, c, self.container, self.spec)
         if result == "Failure":
-            pw.event("Warning", "Unhealthy", f"{self.kind.capitalize()} probe failed: {output}", self.container)
+            pw.event("Warning", "Unhealthy", f"{self.kind.capitalize()} probe failed: {output}")
         if result == self.last_result:
             self.run += 1
         else:
