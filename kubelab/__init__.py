@@ -22,8 +22,9 @@ def load_ipython_extension(ipython) -> None:
 
 
 def __getattr__(name: str):
-    """``kl.widgets`` and ``kl.viz`` load on first use: they import ipywidgets and graphviz."""
-    if name in ("widgets", "viz"):
+    """``kl.widgets``, ``kl.viz`` and ``kl.grading`` load on first use (the first two import
+    ipywidgets and graphviz)."""
+    if name in ("widgets", "viz", "grading"):
         import importlib
 
         return importlib.import_module(f".{name}", __name__)
