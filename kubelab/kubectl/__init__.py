@@ -7,7 +7,7 @@ text, like a terminal, not as a quoted string.
 """
 from __future__ import annotations
 
-from kubelab import errors
+from kubelab.errors import ApiError
 
 from .cli import parse
 from .errors import KubectlError, api_error_text
@@ -39,14 +39,14 @@ class Output(str):
 
 def _verbs():
     from .describe import describe
-    from .generators import run_pod
+    from .generators import expose, run_pod
     from .get import api_resources, get
     from .labels import annotate, label
     from .mutate import apply, create, delete
     from .rollout import rollout, scale, set_
     return {"get": get, "describe": describe, "apply": apply, "create": create, "delete": delete,
             "label": label, "annotate": annotate, "api-resources": api_resources,
-            "rollout": rollout, "scale": scale, "set": set_, "run": run_pod}
+            "rollout": rollout, "scale": scale, "set": set_, "run": run_pod, "expose": expose}
 
 
 def _exec_logs(cluster, command: str):
@@ -72,6 +72,6 @@ def run(cluster, command: str, stdin: str | None = None) -> Output:
         verb(session)
     except KubectlError as e:
         session.err(e.text)
-    except errors.ApiError as e:
+    except ApiError as e:
         session.err(api_error_text(e))
     return Output(session.chunks, session.returncode)

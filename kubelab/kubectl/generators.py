@@ -12,7 +12,7 @@ from .errors import KubectlError, api_error_text
 from .formats import print_format, resource_name
 from .session import Session
 
-__all__ = ["create_from_generator", "run_pod"]
+__all__ = ["create_from_generator", "run_pod", "expose"]
 
 
 def _one_name(s: Session, what: str, args: list[str]) -> str:
@@ -128,7 +128,60 @@ def _build(s: Session, what: str, args: list[str]) -> dict:
     raise KubectlError(f'error: kubelab does not implement "kubectl create {what}"')
 
 
-def _submit(s: Session, obj: dict) -> None:
+def _service_ports(s: Session, target: dict) -> list[dict]:
+    """--port (and --target-port), else the container ports of the target's pods."""
+    protocol = s.inv.flag("protocol", "TCP")
+    if s.inv.flag("port") is not None:
+        port = int(s.inv.flag("port"))
+        target_port = s.inv.flag("target-port", port)
+        target_port = int(target_port) if str(target_port).isdigit() else target_port
+        return [{"port": port, "protocol": protocol, "targetPort": target_port}]
+    spec = target.get("spec") or {}
+    if target.get("kind") == "Service":
+        ports = [{"containerPort": p.get("port"), "protocol": p.get("protocol", "TCP")} for p in spec.get("ports") or []]
+    else:
+        pod_spec = spec if target.get("kind") == "Pod" else ((spec.get("template") or {}).get("spec") or {})
+        ports = [p for c in pod_spec.get("containers") or [] for p in c.get("ports") or []]
+    if not ports:
+        raise KubectlError("error: couldn't find port via --port flag or introspection")
+    named = len(ports) > 1
+    return [{**({"name": f"port-{i}"} if named else {}), "port": p["containerPort"],
+             "protocol": p.get("protocol", protocol), "targetPort": p["containerPort"]}
+            for i, p in enumerate(ports, 1)]
+
+
+def expose(s: Session) -> None:
+    """``kubectl expose deployment web --port=80``: a Service selecting the target's pods."""
+    if not s.inv.args:
+        raise KubectlError("error: You must provide one or more resources by argument or filename.\n"
+                           "Example resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n"
+                           "   '<resource> <name>'\n   '<resource>'")
+    (req,) = s.requests(s.inv.args)[:1]
+    if len(req.names) != 1:
+        raise KubectlError("error: exactly one NAME is required")
+    target = s.api.get(req.rtype, req.names[0], namespace=s.namespace if req.rtype.namespaced else None)
+    meta, spec = target.get("metadata") or {}, target.get("spec") or {}
+    if target.get("kind") == "Pod":
+        selector = meta.get("labels") or {}
+    elif target.get("kind") == "Service":
+        selector = spec.get("selector") or {}
+    else:
+        selector = (spec.get("selector") or {}).get("matchLabels") or {}
+    if not selector:
+        raise KubectlError(f"error: couldn't retrieve selectors via --selector flag or introspection: the "
+                           f"{target.get('kind', '').lower()} has no labels")
+    service_spec = {"ports": _service_ports(s, target), "selector": dict(selector)}
+    if s.inv.flag("type"):
+        service_spec["type"] = s.inv.flag("type")
+    labels = meta.get("labels")
+    service = {"apiVersion": "v1", "kind": "Service",
+               "metadata": {"creationTimestamp": None, **({"labels": dict(labels)} if labels else {}),
+                            "name": s.inv.flag("name") or meta.get("name", "")},
+               "spec": service_spec, "status": {"loadBalancer": {}}}
+    _submit(s, service, "exposed")
+
+
+def _submit(s: Session, obj: dict, operation: str = "created") -> None:
     """Create ``obj`` (or only print it with --dry-run=client) and say so as kubectl does."""
     rtype = s.api.registry.for_kind(obj["apiVersion"], obj["kind"])
     if rtype.namespaced and s.explicit_namespace:
@@ -146,7 +199,7 @@ def _submit(s: Session, obj: dict) -> None:
         s.out(print_format(s.inv.flag("output"), stored, [stored], lambda o: resource_name(rtype, o["metadata"]["name"])))
         return
     suffix = {"client": " (dry run)", "server": " (server dry run)"}.get(dry_run, "")
-    s.out(f"{resource_name(rtype, obj['metadata']['name'])} created{suffix}\n")
+    s.out(f"{resource_name(rtype, obj['metadata']['name'])} {operation}{suffix}\n")
 
 
 def create_from_generator(s: Session) -> None:

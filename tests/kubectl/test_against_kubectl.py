@@ -192,6 +192,9 @@ GENERATORS = [
     "run web --image=nginx --port=80 --labels=app=web,tier=fe", "run box --image=busybox --restart=Never -- sleep 3600",
     "run box2 --image=busybox --command --env=A=1 --env=B=2 -- sh -c date",
     "create deployment", "create deployment web", "run x",
+    "expose deployment web --port=80", "expose deployment web --port=80 --target-port=8080 --type=NodePort --name=web2",
+    "expose pod web-7c5ddbdf54-x2x9k", "expose deployment web", "expose svc web --name=web3",
+    "expose rs web-7c5ddbdf54 --port=81", "expose pod db-0", "expose deploy nope --port=80",
 ]
 
 

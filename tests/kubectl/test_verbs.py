@@ -208,3 +208,15 @@ def test_create_deployment_and_run_post_the_generated_objects(cluster):
     pod = cluster.api.get("pods", "box")
     assert (pod["metadata"]["labels"], pod["spec"]["containers"][0]["args"]) == ({"run": "box"}, ["sleep", "60"])
     assert run(cluster, "create namespace dev -o name") == "namespace/dev\n"
+
+
+def test_an_api_error_escaping_a_verb_is_worded_by_kubectl(cluster):
+    out = run(cluster, "expose deployment nope --port=80")
+    assert (out, out.returncode) == ('Error from server (NotFound): deployments.apps "nope" not found\n', 1)
+
+
+def test_expose_selects_the_deployments_pods(cluster):
+    run(cluster, "create deployment web --image=nginx")
+    assert run(cluster, "expose deployment web --port=80 --type=NodePort") == "service/web exposed\n"
+    service = cluster.api.get("services", "web")
+    assert (service["spec"]["selector"], service["spec"]["type"]) == ({"app": "web"}, "NodePort")
