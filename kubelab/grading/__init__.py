@@ -19,7 +19,7 @@ when every check passes. What a hidden check tests is not shown: neither its
 code nor its expected values are in the notebook or the feedback.
 
 ``kl.grading.playground(exercise_id, answer)`` returns a cluster set up like
-the exercise's main scenario, to experiment with. ``kl.grading.exercises()``
+the exercise's main scenario, to experiment with. ``kl.grading.list_exercises()``
 lists the exercises. The batch grader is :mod:`kubelab.grading.batch`.
 """
 from __future__ import annotations
@@ -29,7 +29,7 @@ import os
 from .framework import Exercise, Fail, grade
 from .result import CheckResult, Result
 
-__all__ = ["check", "playground", "exercises", "Result", "CheckResult", "Exercise", "Fail", "BATCH_ENV"]
+__all__ = ["check", "playground", "list_exercises", "Result", "CheckResult", "Exercise", "Fail", "BATCH_ENV"]
 
 #: set by ``kubelab grade`` in the kernels it starts: ``check()`` then only says
 #: that the grader runs the checks itself (it ignores what a notebook prints)
@@ -63,7 +63,7 @@ def playground(exercise_id: str, answer=None):
     return exercise.playground(answer)
 
 
-def exercises() -> list[Exercise]:
+def list_exercises() -> list[Exercise]:
     """Every exercise, in book order."""
     from .exercises import IDS, load
 

@@ -110,6 +110,9 @@ def _run(check: Check, prepared, seconds: float) -> CheckResult:
     except RecursionError:
         return failed("your code recursed without end (RecursionError)")
     except Exception as e:
+        if not _learner_frames(e):
+            return failed(f"the check itself failed (a kubelab bug: please report it): "
+                          f"{type(e).__name__}: {e}", "This is not about your answer.")
         return failed(f"your code raised {describe_exception(e)}")
     return CheckResult(check.id, check.title, True, check.hidden)
 
@@ -122,13 +125,19 @@ def _all_failed(exercise: Exercise, reason: str, hint: str | None) -> Result:
 def describe_exception(e: BaseException) -> str:
     """``KeyError: 'status'`` plus where in the learner's code, when the traceback says."""
     text = f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
-    tb, where = e.__traceback__, None
+    frames = _learner_frames(e)
+    return f"{text} (in {frames[-1]})" if frames else text
+
+
+def _learner_frames(e: BaseException) -> list[str]:
+    """``name(), line N`` of each traceback frame outside kubelab and the libraries."""
+    tb, out = e.__traceback__, []
     while tb is not None:
         code = tb.tb_frame.f_code
         if not code.co_filename.startswith(_LIBRARY_DIRS):
-            where = f"{code.co_name}(), line {tb.tb_lineno}"
+            out.append(f"{code.co_name}(), line {tb.tb_lineno}")
         tb = tb.tb_next
-    return f"{text} (in {where})" if where else text
+    return out
 
 
 _LIBRARY_DIRS = tuple({os.path.dirname(os.path.dirname(__file__)), sysconfig.get_paths()["stdlib"],
