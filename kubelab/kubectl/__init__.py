@@ -42,11 +42,12 @@ def _verbs():
     from .generators import expose, run_pod
     from .get import api_resources, get
     from .labels import annotate, label
-    from .mutate import apply, create, delete
+    from .mutate import apply, create, delete, patch, replace
     from .rollout import rollout, scale, set_
     return {"get": get, "describe": describe, "apply": apply, "create": create, "delete": delete,
             "label": label, "annotate": annotate, "api-resources": api_resources,
-            "rollout": rollout, "scale": scale, "set": set_, "run": run_pod, "expose": expose}
+            "rollout": rollout, "scale": scale, "set": set_, "run": run_pod, "expose": expose,
+            "patch": patch, "replace": replace}
 
 
 def _exec_logs(cluster, command: str):

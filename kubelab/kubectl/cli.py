@@ -43,7 +43,7 @@ _FLAGS = {
     "labels": ("", True, False, None), "env": ("", True, True, None), "command": ("", False, False, None),
     "image-pull-policy": ("", True, False, None), "expose": ("", False, False, None),
     "type": ("", True, False, None), "target-port": ("", True, False, None), "name": ("", True, False, None),
-    "protocol": ("", True, False, None),
+    "protocol": ("", True, False, None), "patch": ("p", True, False, None), "patch-file": ("", True, False, None),
     "replicas": ("", True, False, None), "revision": ("", True, False, None),
     "to-revision": ("", True, False, None), "timeout": ("", True, False, None),
 }

@@ -1,4 +1,4 @@
-"""``kubectl create -f``, ``kubectl apply -f`` and ``kubectl delete``."""
+"""``kubectl create -f``, ``apply -f``, ``replace -f``, ``patch`` and ``delete``."""
 from __future__ import annotations
 
 from kubelab import errors
@@ -8,7 +8,7 @@ from .errors import KubectlError, api_error_text, with_source
 from .formats import resource_name
 from .session import Session
 
-__all__ = ["create", "apply", "delete"]
+__all__ = ["create", "apply", "replace", "patch", "delete"]
 
 
 def _dry_run(s: Session) -> str | None:
@@ -75,6 +75,68 @@ def apply(s: Session) -> None:
             s.err(api_error_text(with_source("creating", f.source, e) if current is None else e))
             continue
         _print(s, f.rtype, stored, action, dry_run)
+
+
+def replace(s: Session) -> None:
+    """replace -f: PUT each object whole (simplified: the live resourceVersion is filled in)."""
+    if not s.inv.flag("filename"):
+        raise KubectlError("error: must specify --filename to replace")
+    for f in s.files():
+        ns = s.object_namespace(f.rtype, f.obj)
+        obj = {**f.obj, "metadata": dict(f.obj.get("metadata") or {})}
+        if f.rtype.namespaced:
+            obj["metadata"]["namespace"] = ns
+        try:
+            if not obj["metadata"].get("resourceVersion"):
+                live = s.api.get(f.rtype, obj["metadata"].get("name", ""), namespace=ns)
+                obj["metadata"]["resourceVersion"] = live["metadata"]["resourceVersion"]
+            stored = obj if _dry_run(s) == "client" else s.api.update(obj)
+        except errors.ApiError as e:
+            s.err(api_error_text(with_source("replacing", f.source, e)))
+            continue
+        _print(s, f.rtype, stored, "replaced", _dry_run(s))
+
+
+def patch(s: Session) -> None:
+    """``kubectl patch TYPE NAME -p PATCH [--type strategic|merge|json]``: "patched", or "(no change)"."""
+    import json
+
+    import yaml
+    text = s.inv.flag("patch")
+    if s.inv.flag("patch-file"):
+        with open(s.inv.flag("patch-file")) as fh:
+            text = fh.read()
+    if not text:
+        raise KubectlError("error: must specify --patch or --patch-file containing the contents of the patch")
+    kind = s.inv.flag("type", "strategic")
+    if kind not in ("strategic", "merge", "json"):
+        raise KubectlError(f'error: --type must be one of [json merge strategic], not "{kind}"')
+    try:
+        body = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        raise KubectlError(f'error: unable to parse "{text}": {e}') from None
+    targets = [(f.rtype, f.obj["metadata"]["name"], s.object_namespace(f.rtype, f.obj)) for f in s.files()] \
+        if s.inv.flag("filename") else [(r.rtype, n, s.namespace if r.rtype.namespaced else None)
+                                        for r in s.requests(s.inv.args) for n in r.names]
+    if not targets:
+        raise KubectlError("error: resource(s) were provided, but no name was specified")
+    for rtype, name, ns in targets:
+        before = s.api.get(rtype, name, namespace=ns)
+        body_copy = json.loads(json.dumps(body))
+        if _dry_run(s):
+            # kubectl patches its copy of the object and prints "patched", without a dry-run suffix.
+            from kubelab.apiserver.patch import json_merge, json_patch, strategic_merge
+            after = {"strategic": strategic_merge, "merge": json_merge, "json": json_patch}[kind](before, body_copy)
+            _print(s, rtype, after, "patched", None)
+            continue
+        after = s.api.patch(rtype, name, body_copy, namespace=ns, patch_type=kind)
+        changed = _without_version(after) != _without_version(before)
+        _print(s, rtype, after, "patched" if changed else "patched (no change)", None)
+
+
+def _without_version(obj: dict) -> dict:
+    """An object minus its resourceVersion: what changes on every write, not with the content."""
+    return {**obj, "metadata": {k: v for k, v in (obj.get("metadata") or {}).items() if k != "resourceVersion"}}
 
 
 def _targets(s: Session):

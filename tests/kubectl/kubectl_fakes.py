@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 from kubelab import errors
 from kubelab.api.kinds import REGISTRY
-from kubelab.apiserver.patch import json_merge, strategic_merge
+from kubelab.apiserver.patch import json_merge, json_patch, strategic_merge
 
 NOW = datetime(2026, 1, 2, 12, 0, 0, tzinfo=timezone.utc)
 
@@ -73,10 +73,16 @@ class FakeAPI:
         return {"apiVersion": rtype.api_version, "kind": rtype.list_kind,
                 "metadata": {"resourceVersion": str(self._rv)}, "items": items}
 
+    def update(self, obj, *, subresource=None):
+        rtype = self.registry.for_kind(obj["apiVersion"], obj["kind"])
+        self.calls.append(("update", obj["metadata"]["name"]))
+        self.get(rtype, obj["metadata"]["name"], namespace=obj["metadata"].get("namespace"))
+        return self._store(copy.deepcopy(obj))
+
     def patch(self, resource, name, patch, *, namespace="default", patch_type="strategic", subresource=None):
         self.calls.append(("patch", name, patch_type, copy.deepcopy(patch)))
         current = self.get(resource, name, namespace=namespace)
-        merged = (strategic_merge if patch_type == "strategic" else json_merge)(current, patch)
+        merged = {"strategic": strategic_merge, "merge": json_merge, "json": json_patch}[patch_type](current, patch)
         return self._store(merged)
 
     def delete(self, resource, name, *, namespace="default", propagation_policy=None, grace_period_seconds=None):

@@ -19,7 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
 from kubelab.api.kinds import REGISTRY
-from kubelab.apiserver.patch import json_merge, strategic_merge
+from kubelab.apiserver.patch import json_merge, json_patch, strategic_merge
 from kubelab.kubectl.tables import columns_for
 
 KUBECTL = "/usr/lib/google-cloud-sdk/bin/kubectl.1.32"
@@ -204,8 +204,11 @@ class _Handler(BaseHTTPRequestHandler):
                 del self.stub.objects[key]
             return self._send(200, obj)
         if method == "PATCH":
-            merge = strategic_merge if "strategic" in self.headers.get("Content-Type", "") else json_merge
+            content = self.headers.get("Content-Type", "")
+            merge = strategic_merge if "strategic" in content else json_patch if "json-patch" in content else json_merge
             new = merge(obj, body)
+            if new == obj:
+                return self._send(200, obj)
         else:
             new = body
         if "dryRun" not in query:

@@ -164,13 +164,28 @@ def test_apply_sends_the_patch_kubectl_sends(both, edit):
     "annotate pod web-7c5ddbdf54-x2x9k kubectl.kubernetes.io/restartedAt=now",
     "annotate pod web-7c5ddbdf54-x2x9k note=hello", "annotate deploy web deployment.kubernetes.io/revision-",
     "delete pod web-7c5ddbdf54-x2x9k", "delete pods -l app=none", "delete pods", "delete cm web-config --dry-run=client",
+    "patch deployment web -p '{\"spec\":{\"replicas\":5}}'", "patch deployment web -p '{\"spec\":{\"replicas\":3}}'",
+    "patch deploy web --type=merge -p '{\"metadata\":{\"labels\":{\"a\":\"b\"}}}'",
+    "patch deploy web --type=json -p '[{\"op\":\"replace\",\"path\":\"/spec/replicas\",\"value\":2}]'",
+    "patch deploy web -p '{\"spec\":{\"replicas\":7}}' --dry-run=client", "patch deploy nope -p '{}'",
+    "patch deploy web --type=foo -p '{}'", "patch deploy web",
 ])
 def test_mutations_print_and_patch_what_kubectl_does(both, line):
+    import shlex
     cluster, stub = both
-    assert run(cluster, line) == real(stub, line)
+    r = stub.kubectl(shlex.split(line))
+    assert run(cluster, line) == r.stdout + r.stderr
     sent = [body for method, _, body in stub.requests if method == "PATCH" and body != {}]
     ours = [rest[2] for call, *rest in cluster.api.calls if call == "patch"]
     assert ours == sent
+
+
+def test_replace_puts_the_whole_object(both):
+    cluster, stub = both
+    manifest = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web-config\ndata:\n  x: '1'\n"
+    for line in ("replace --validate=false -f -", "replace --validate=false -f - --dry-run=client"):
+        assert run(cluster, line, stdin=manifest) == real(stub, line, stdin=manifest)
+    assert cluster.api.get("configmaps", "web-config")["data"] == {"x": "1"}
 
 
 def test_describe_fixture_objects_are_the_ones_documented():
