@@ -8,7 +8,7 @@ their programs do:
 image                                       behaviour
 ==========================================  =================================================
 nginx (tags 1.x.y up to 1.27, stable, …)    serves /usr/share/nginx/html on port 80, logs every
-                                            request, exits 0 on its stop signal (SIGQUIT)
+                                            request, exits 0 on its stop signal (SIGQUIT); has curl
 httpd                                       serves /usr/local/apache2/htdocs on 80 ("It works!")
 redis                                       listens on 6379; ``redis-cli ping`` answers PONG
 busybox, alpine, registry.k8s.io/busybox    default command ``sh``: with no terminal it exits 0

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from . import nettools
 from .network import AddressInUse, ConnectError, HttpResponse
 from .process import BLOCK, SIGINT, SIGQUIT, SIGTERM, SIGWINCH, Sleep
 
@@ -281,8 +282,8 @@ def python(proc):
 
 
 PROGRAMS = {
-    "nginx": {"docker-entrypoint.sh": nginx_entrypoint, "nginx": nginx, "nginx-debug": nginx},
+    "nginx": {"docker-entrypoint.sh": nginx_entrypoint, "nginx": nginx, "nginx-debug": nginx, "curl": nettools.curl},
     "httpd": {"httpd-foreground": httpd, "httpd": httpd},
     "redis": {"docker-entrypoint.sh": redis_entrypoint, "redis-server": redis_server, "redis-cli": redis_cli},
-    "python": {"python": python, "python3": python},
+    "python": {"python": python, "python3": python, "curl": nettools.curl},
 }
