@@ -2,7 +2,9 @@
 
 What happens to a Pod once it is bound to a node, as kubelet v1.32 does it:
 
-1. The kubelet (watching Pods with ``spec.nodeName=<node>``) sets up the volumes,
+0. The kubelet (watching Pods with ``spec.nodeName=<node>``) admits it: a Pod
+   whose requests do not fit the node's allocatable is rejected (``OutOfcpu``).
+1. It sets up the volumes,
    then the **sandbox**: a pause container holding the Pod's network namespace
    (one IP from the node's podCIDR, ``10.244.<n>.x``), IPC and UTS namespaces
    (hostname = Pod name). ``PodReadyToStartContainers`` becomes True.

@@ -23,6 +23,7 @@ from ..api.qos import pod_qos_class
 from ..api.quantity import parse_quantity
 from ..client.events import EventRecorder
 from ..client.informer import Informer
+from .admission import admit
 from .backoff import Backoff
 from .eviction import EvictionManager
 from .imagepull import ImageManager
@@ -96,7 +97,12 @@ class Kubelet:
         worker = self.workers.get(uid)
         if worker is None:
             worker = self.workers[uid] = PodWorker(self, pod)
-            self._adopt(worker)
+            if not self._adopt(worker) and pod["status"].get("phase") not in ("Succeeded", "Failed"):
+                active = [w.pod for w in self.workers.values() if w is not worker and not w.terminal
+                          and w.rejection is None]
+                worker.rejection = admit(pod, active, self.allocatable())
+                if worker.rejection is not None:
+                    worker.event("Warning", *worker.rejection)
         worker.pod = pod
         worker.request_sync()
 
@@ -115,7 +121,7 @@ class Kubelet:
             worker.removed = True
             worker.request_sync()
 
-    def _adopt(self, worker: PodWorker) -> None:
+    def _adopt(self, worker: PodWorker) -> bool:
         """After a restart: pick up the sandbox and containers the runtime still has for this Pod."""
         for sb in self.runtime.sandboxes.values():
             if sb.uid == worker.uid and sb.ready:
@@ -123,6 +129,8 @@ class Kubelet:
                 worker.volumes = sb.volumes
                 for c in sorted(self.runtime.containers_of(sb), key=lambda c: (c.name, c.attempt)):
                     worker.history.setdefault(c.name, []).append(c)
+                return True
+        return False
 
     def forget(self, worker: PodWorker, *, delete: bool) -> None:
         """The Pod is done on this node: drop it (and delete the Pod object when asked)."""

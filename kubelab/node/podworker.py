@@ -47,6 +47,7 @@ class PodWorker(ContainerLifecycle):
         self.start_time: str | None = None
         self.terminal = self.terminating = self.gone = self.removed = False
         self.eviction: tuple[str, str] | None = None
+        self.rejection: tuple[str, str] | None = None     # refused by admission (OutOfcpu, ...)
         self.killing: set[str] = set()
         self.deadline: float | None = None
         self._sandbox_timer = self._retry = None
@@ -130,6 +131,9 @@ class PodWorker(ContainerLifecycle):
 
     # -- the recipe --------------------------------------------------------
     def sync(self) -> None:
+        if self.rejection is not None:
+            self._reject()
+            return
         if self.deleting or self.eviction is not None:
             self.terminate()
             return
@@ -161,6 +165,19 @@ class PodWorker(ContainerLifecycle):
         for idx in actions.to_start:
             self.start(self.pod["spec"]["containers"][idx])
         self.publish()
+
+    def _reject(self) -> None:
+        """rejectPod: the Pod never runs here; it fails with the admission's reason."""
+        if self.deleting:
+            self.cleanup()
+            return
+        if not self.terminal:
+            self.terminal = True
+            old = self.pod.get("status") or {}
+            reason, message = self.rejection
+            self.kubelet.status.set(self, {"phase": "Failed", "conditions": list(old.get("conditions") or []),
+                                           "reason": reason, "message": f"Pod was rejected: {message}",
+                                           "qosClass": old.get("qosClass") or self.kubelet.qos_class(self.pod)})
 
     def _create_sandbox(self) -> None:
         if self.volumes is None:

@@ -87,3 +87,20 @@ def test_memory_pressure_clears_five_minutes_after_the_last_observation():
     c.run(20)
     conds = {x["type"]: x["status"] for x in c.get("node", "small", namespace=None)["status"]["conditions"]}
     assert conds["MemoryPressure"] == "False"
+
+
+def test_a_pod_that_does_not_fit_is_rejected_by_the_kubelet():
+    # kubelet admission (lifecycle/predicate.go): a Pod with spec.nodeName skips the scheduler,
+    # but not the kubelet's own resource check
+    c = kl.Cluster(nodes=1)
+    big = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "big"},
+           "spec": {"nodeName": "node-1", "containers": [{"name": "app", "image": "nginx:1.27",
+                                                          "resources": {"requests": {"cpu": "8"}}}]}}
+    c.apply(big)
+    c.run(5)
+    status = c.get("pod", "big")["status"]
+    assert (status["phase"], status["reason"]) == ("Failed", "OutOfcpu")
+    assert status["message"] == \
+        "Pod was rejected: Node didn't have enough resource: cpu, requested: 8000, used: 0, capacity: 4000"
+    assert [(e["type"], e["reason"]) for e in c.events() if e["involvedObject"]["name"] == "big"] == [
+        ("Warning", "OutOfcpu")]
