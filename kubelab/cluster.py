@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 import weakref
 
-from . import errors
+from . import errors, faults
 from .api.kinds import UnknownResource
 from .api.manifests import ManifestError, load_manifests
 from .api.meta import format_time
@@ -57,16 +57,56 @@ class Cluster:
         self._claims: dict = {}                 # PersistentVolumeClaim storage, shared by the nodes
         self.kubelets: dict[str, Kubelet] = {}
         for node in self._node_manifests(nodes):
-            kubelet = Kubelet(self.api, self.loop, node=node, rng=self.rng, network=self.network,
-                              claims=self._claims)
-            self.kubelets[node["metadata"]["name"]] = kubelet
-            self.api.nodes_proxy.register(node["metadata"]["name"], kubelet)
-            kubelet.start()
+            self._start_kubelet(node)
         self.loop.run()
         global _current
         _current = weakref.ref(self)
 
-    def _node_manifests(self, nodes) -> list[dict]:
+    def _start_kubelet(self, node: dict) -> Kubelet:
+        kubelet = Kubelet(self.api, self.loop, node=node, rng=self.rng, network=self.network,
+                          claims=self._claims)
+        self.kubelets[node["metadata"]["name"]] = kubelet
+        self.api.nodes_proxy.register(node["metadata"]["name"], kubelet)
+        kubelet.start()
+        return kubelet
+
+    def add_node(self, node=None) -> dict:
+        """Join a new node (a Node manifest, or None for the next ``node-N``) with its kubelet."""
+        given = [node] if node is not None else [{"metadata": {"name": f"node-{len(self.kubelets) + 1}"}}]
+        manifest = self._node_manifests(given, first_index=len(self.kubelets) + 1)[0]
+        name = manifest["metadata"]["name"]
+        if name in self.kubelets:
+            raise errors.AlreadyExists(f'nodes "{name}" already exists', kind="nodes", name=name)
+        self._start_kubelet(manifest)
+        self.loop.run(0)
+        return self.api.get("nodes", name)
+
+    # -- failure injection (see kubelab/faults.py) -------------------------
+    def fail_node(self, node: str) -> None:
+        """The machine dies: no heartbeats, no containers."""
+        faults.fail_node(self, node)
+
+    def partition_node(self, node: str) -> None:
+        """The node is cut off from the API server; its containers keep running."""
+        faults.partition_node(self, node)
+
+    def heal_node(self, node: str) -> None:
+        """The node (or its network) comes back."""
+        faults.heal_node(self, node)
+
+    def kill_container(self, pod: str, container: str | None = None, namespace: str = "default") -> None:
+        """SIGKILL a container's main process; the kubelet restarts it per restartPolicy."""
+        faults.kill_container(self, pod, container, namespace)
+
+    def stop(self, component: str) -> None:
+        """Stop ``kube-scheduler``, ``kube-controller-manager`` or ``kubelet/<node>``."""
+        faults.stop_component(self, component)
+
+    def start(self, component: str) -> None:
+        """Start a stopped component again; it relists everything, as after a crash."""
+        faults.start_component(self, component)
+
+    def _node_manifests(self, nodes, first_index: int = 1) -> list[dict]:
         if isinstance(nodes, int):
             if nodes < 0:
                 raise ValueError(f"nodes must be a count >= 0 or a list of Node manifests, got {nodes}")
@@ -75,7 +115,7 @@ class Cluster:
             given = load_manifests(nodes)
         stamp = format_time(self.clock.now())
         out = []
-        for i, node in enumerate(given, start=1):
+        for i, node in enumerate(given, start=first_index):
             meta = node.get("metadata") or {}
             if not meta.get("name"):
                 raise ValueError(f"nodes[{i - 1}].metadata.name: Required value")
@@ -156,6 +196,7 @@ class Cluster:
         if isinstance(pod, dict):
             pod, namespace = pod["metadata"]["name"], pod["metadata"].get("namespace") or namespace
         return self.scheduler.explain(pod, namespace)
+
 
     def events(self, namespace: str | None = None) -> list[dict]:
         """Event objects, oldest first (by last occurrence, then creation)."""
