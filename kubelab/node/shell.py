@@ -81,7 +81,7 @@ class Shell:
     def arith(self, expr: str) -> int:
         expr = re.sub(r"\$?([A-Za-z_][A-Za-z0-9_]*)", lambda m: str(int(self.vars.get(m.group(1), "0") or 0)),
                       expr)
-        if not re.fullmatch(r"[\d\s+\-*/%()<>=!]*", expr):
+        if not re.fullmatch(r"[\d\s+\-*/%()<>=!]*", expr) or "**" in expr:
             raise ShellSyntaxError(f"arithmetic syntax error: {expr}")
         try:
             return int(eval(expr.replace("/", "//"), {"__builtins__": {}}))  # digits and operators only

@@ -18,6 +18,7 @@ import re
 
 from . import nettools
 from .filetools import cat, ls, mkdir, parse_flags, readlink, rm, tool, touch
+from .fs import FsError
 from .process import BLOCK, Sleep
 from .shell import sh
 
@@ -179,18 +180,48 @@ def test(proc, gnu):
 
 
 def head_tail(proc, gnu=False):
-    """``head``/``tail`` [-n N] [FILE]; ``tail -f`` follows forever."""
+    """``head``/``tail`` [-n N] [FILE...]; ``tail -f``/``-F FILE`` then follows the file,
+    printing what is appended to it (checked every simulated second)."""
     args, n = proc.argv[1:], 10
+    follow = bool({"-f", "-F"} & set(args))
+    args = [a for a in args if a not in ("-f", "-F")]
     if args[:1] == ["-n"] and len(args) > 1:
-        n, args = int(args[1]), args[2:]
+        n, args = int(args[1].lstrip("+")), args[2:]
     elif args[:1] and re.fullmatch(r"-\d+", args[0]):
         n, args = int(args[0][1:]), args[1:]
-    if "-f" in args:
-        yield BLOCK
-    text = proc.stdin if not args else "".join(proc.fs.read(a, proc.cwd) for a in args)
+    fs, cwd = proc.fs, proc.cwd
+
+    def read(path: str) -> str:
+        return fs.read(path, cwd) if fs.exists(path, cwd) and not fs.isdir(path, cwd) else ""
+    try:
+        text = proc.stdin if not args else "".join(read(a) if follow else fs.read(a, cwd) for a in args)
+    except FsError as e:
+        where = f"cannot open '{e.path}' for reading" if gnu else f"can't open '{e.path}'"
+        proc.err(f"{proc.argv[0]}: {where}: {e.strerror}\n")
+        return 1
     lines = text.splitlines(keepends=True)
     proc.out("".join(lines[:n] if proc.argv[0] == "head" else lines[-n:] if n else []))
+    if not (follow and proc.argv[0] == "tail" and args):
+        return 0
+    seen = len(text)
+    while True:
+        yield Sleep(1)
+        now = read(args[0])
+        if len(now) < seen:
+            seen = 0                    # truncated or replaced: start over, as tail -F does
+        if len(now) > seen:
+            proc.out(now[seen:])
+            seen = len(now)
+
+
+def seq(proc, gnu=False):
+    """``seq [FIRST [STEP]] LAST``."""
+    nums = [int(a) for a in proc.argv[1:] if a.lstrip("-").isdigit()]
+    first, step, last = (1, 1, nums[0]) if len(nums) == 1 else \
+        (nums[0], 1, nums[1]) if len(nums) == 2 else (nums[0], nums[1], nums[2]) if len(nums) == 3 else (1, 1, 0)
+    proc.out("".join(f"{i}\n" for i in range(first, last + (1 if step > 0 else -1), step or 1)))
     return 0
+    yield  # pragma: no cover - makes this a generator function
 
 
 @tool
@@ -231,7 +262,7 @@ _COMMON = {
     "echo": echo, "printf": printf, "cat": cat, "touch": touch, "rm": rm, "mkdir": mkdir, "ls": ls,
     "date": date, "env": env, "printenv": env, "true": true, "false": false, "pwd": pwd, "whoami": whoami,
     "id": id_, "uname": uname, "test": test, "[": test, "head": head_tail, "tail": head_tail, "grep": grep,
-    "wc": wc, "readlink": readlink, "hostname": nettools.hostname,
+    "wc": wc, "seq": seq, "readlink": readlink, "hostname": nettools.hostname,
 }
 
 #: busybox applets (busybox, alpine, registry.k8s.io/busybox)

@@ -96,3 +96,18 @@ def test_a_job_style_pod_completes_and_its_sidecar_is_stopped():
     assert status["phase"] == "Succeeded"
     assert "terminated" in status["initContainerStatuses"][0]["state"]
     assert [e["message"] for e in c.events() if e["reason"] == "Killing"] == ["Stopping container logger"]
+
+
+def test_the_docs_logshipper_sidecar_follows_the_apps_log_file():
+    # kubernetes.io "Sidecar Containers" example: the app appends to /opt/logs.txt in an
+    # emptyDir, the sidecar runs `tail -F /opt/logs.txt`, and its log shows the lines
+    c = kl.Cluster(nodes=1)
+    mount = [{"name": "data", "mountPath": "/opt"}]
+    c.apply(pod("myapp", [{"name": "logshipper", "image": "alpine:latest", "restartPolicy": "Always",
+                           "command": ["sh", "-c", "tail -F /opt/logs.txt"], "volumeMounts": mount}],
+                [{"name": "myapp", "image": "alpine:latest", "volumeMounts": mount,
+                  "command": ["sh", "-c", 'while true; do echo "logging" >> /opt/logs.txt; sleep 1; done']}],
+                volumes=[{"name": "data", "emptyDir": {}}]))
+    c.run(10)
+    shipped = c.api.logs("myapp", "default", "logshipper").splitlines()
+    assert len(shipped) >= 5 and set(shipped) == {"logging"}

@@ -99,3 +99,14 @@ def test_kubernetes_expands_dollar_parentheses_from_the_environment():
                  "command": ["/bin/echo"], "args": ["$(MESSAGE)", "$$(MESSAGE)", "$(UNSET)"]}]}})
     c.run(10)
     assert c.api.logs("env", "default") == "hello world $(MESSAGE) $(UNSET)\n"
+
+
+def test_seq_and_head_and_tail(rt):
+    assert rt("seq 3") == ("1\n2\n3\n", 0)
+    assert rt("seq 2 4 | tail -n 2") == ("3\n4\n", 0)
+    assert rt("seq 10 | head -3") == ("1\n2\n3\n", 0)
+    assert rt("tail /nope") == ("tail: can't open '/nope': No such file or directory\n", 1)
+
+
+def test_exponentiation_is_not_arithmetic_here(rt):
+    assert rt("echo $((9**9))")[1] == 2
