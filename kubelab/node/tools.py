@@ -7,9 +7,9 @@ redis, python and ubuntu: dash and coreutils' wording ``cat: f: No such file
 or directory``). Each tool is a program (see :mod:`kubelab.node.process`);
 :data:`BUSYBOX` and :data:`GNU` map command names to programs.
 
-``readlink /proc/self/ns/net`` answers with the namespace inodes of the
-process's container, ``ps`` lists the processes of its PID namespace, ``date``
-reads the simulated clock, ``hostname`` the Pod's UTS namespace.
+``ps`` lists the processes of the container's PID namespace, ``date`` reads
+the simulated clock, ``tail -f`` follows a file as it grows. File commands are
+in :mod:`.filetools`, network ones (``hostname``, ``ip``, ``wget``) in :mod:`.nettools`.
 """
 from __future__ import annotations
 
