@@ -1160,6 +1160,8 @@ def _validate_pvc(obj: dict, rtype, old) -> list[Cause]:
         if not old_spec.get("volumeName"):
             comparable_new.pop("volumeName", None)
             comparable_old.pop("volumeName", None)
+        if old_spec.get("storageClassName") is None and comparable_new.get("storageClassName"):
+            comparable_new.pop("storageClassName")     # validateStorageClassUpgradeFromNil (retroactive default)
         if _d(old.get("status")).get("phase") == "Bound":
             for s in (comparable_new, comparable_old):
                 _d(_d(s.get("resources")).get("requests")).pop("storage", None)

@@ -12,6 +12,9 @@ from .garbagecollector import GarbageCollector
 from .job import JobController
 from .namespace import NamespaceController
 from .nodelifecycle import NodeLifecycleController
+from .persistentvolume import PersistentVolumeController
+from .provisioner import ProvisionerController
+from .pvprotection import PVCProtectionController, PVProtectionController
 from .replicaset import ReplicaSetController
 from .resourcequota import ResourceQuotaController
 from .statefulset import StatefulSetController
@@ -37,6 +40,10 @@ CONTROLLERS = [
     EndpointSliceController,
     EndpointsController,
     ResourceQuotaController,
+    PersistentVolumeController,
+    ProvisionerController,
+    PVCProtectionController,
+    PVProtectionController,
 ]
 
 

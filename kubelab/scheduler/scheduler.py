@@ -65,6 +65,7 @@ class Handle:
     def __init__(self, scheduler: "Scheduler"):
         self._s = scheduler
         self.api, self.rng, self.clock = scheduler.api, scheduler.rng, scheduler.loop.clock
+        self.loop = scheduler.loop              # for plugins that watch more kinds (VolumeBinding)
         self.recorder = scheduler.recorder
 
     @property
@@ -97,6 +98,11 @@ class Handle:
 
     def clear_nominated_node_name(self, pod: dict) -> None:
         self._s.update_pod_status(pod, None, "")
+
+    def move_all_on_event(self, resource: str, actions: tuple[str, ...], old=None, new=None) -> None:
+        """A change a plugin's own informer saw (claims, volumes): retry the Pods it may help."""
+        if self._s.running:
+            self._s.queue.move_all_on_event(resource, actions, old, new)
 
     def activate(self, pods) -> None:
         """PodsToActivate: move these Pods straight back to activeQ."""

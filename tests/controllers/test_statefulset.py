@@ -256,6 +256,9 @@ def started(pod):
 
 def test_end_to_end_scale_up_in_order_keep_claims_and_a_partitioned_rolling_update():
     c = kl.Cluster(nodes=3, seed=0)
+    c.apply({"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", "provisioner": "kubelab.io/disk",
+             "metadata": {"name": "standard", "annotations": {"storageclass.kubernetes.io/is-default-class": "true"}},
+             "volumeBindingMode": "WaitForFirstConsumer"})   # the claims need a provisioner, as on kind
     apply(c)
     c.run(seconds=30)
     pods = {p["metadata"]["name"]: p for p in c.get("pods")}

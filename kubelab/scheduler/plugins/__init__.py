@@ -1,7 +1,8 @@
 """The in-tree plugins kube-scheduler 1.32 enables by default, one per module,
 plus Coscheduling (kubernetes-sigs/scheduler-plugins) for gang scheduling.
 
-Volume plugins (VolumeBinding, VolumeZone, ...) are not modelled.
+Of the volume plugins only VolumeBinding is modelled (VolumeZone,
+VolumeRestrictions and NodeVolumeLimits are not).
 """
 from .balancedallocation import BalancedAllocation
 from .coscheduling import Coscheduling
@@ -18,13 +19,15 @@ from .podtopologyspread import PodTopologySpread
 from .queuesort import PrioritySort
 from .schedulinggates import SchedulingGates
 from .tainttoleration import TaintToleration
+from .volumebinding import VolumeBinding
 
 __all__ = ["IN_TREE", "BalancedAllocation", "Coscheduling", "DefaultBinder", "DefaultPreemption",
            "ImageLocality", "InterPodAffinity", "NodeAffinity", "NodeName", "NodePorts", "NodeResourcesFit",
-           "NodeUnschedulable", "PodTopologySpread", "PrioritySort", "SchedulingGates", "TaintToleration"]
+           "NodeUnschedulable", "PodTopologySpread", "PrioritySort", "SchedulingGates", "TaintToleration",
+           "VolumeBinding"]
 
 #: Plugin classes by name: the registry a KubeSchedulerConfiguration refers to.
 IN_TREE = {cls.name: cls for cls in (
     SchedulingGates, PrioritySort, NodeUnschedulable, NodeName, TaintToleration, NodeAffinity, NodePorts,
-    NodeResourcesFit, PodTopologySpread, InterPodAffinity, DefaultPreemption, BalancedAllocation,
+    NodeResourcesFit, VolumeBinding, PodTopologySpread, InterPodAffinity, DefaultPreemption, BalancedAllocation,
     ImageLocality, DefaultBinder, Coscheduling)}
