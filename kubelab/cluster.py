@@ -58,6 +58,10 @@ class Cluster:
         self.kubelets: dict[str, Kubelet] = {}
         for node in self._node_manifests(nodes):
             self._start_kubelet(node)
+        from .network.networking import Networking      # kube-proxy per node, cluster DNS, NetworkPolicy
+        self.networking = Networking(self.api, self.loop, rng=self.rng, network=self.network,
+                                     kubelets=self.kubelets)
+        self.networking.start()
         self.loop.run()
         global _current
         _current = weakref.ref(self)
@@ -197,6 +201,18 @@ class Cluster:
             pod, namespace = pod["metadata"]["name"], pod["metadata"].get("namespace") or namespace
         return self.scheduler.explain(pod, namespace)
 
+    def curl(self, url: str, from_pod: str | None = None, namespace: str = "default", **options):
+        """One HTTP request through the cluster network, as ``kubectl exec <from_pod> -- curl <url>``
+        makes it: cluster DNS, the node's kube-proxy rules, NetworkPolicy, the listening container.
+        The result has ``status``, ``body``, ``pod`` (who answered) and ``path`` (every hop);
+        without ``from_pod`` the request starts on a node (``node=``, default the first)."""
+        from .network.request import curl
+
+        return curl(self.networking, url, from_pod=from_pod, namespace=namespace, **options)
+
+    def iptables_save(self, node: str, table: str | None = None) -> str:
+        """What ``iptables-save`` prints on ``node``: the rules its kube-proxy wrote."""
+        return self.networking.iptables_save(node, table)
 
     def events(self, namespace: str | None = None) -> list[dict]:
         """Event objects, oldest first (by last occurrence, then creation)."""
