@@ -43,11 +43,12 @@ def _verbs():
     from .get import api_resources, get
     from .labels import annotate, label
     from .mutate import apply, create, delete, patch, replace
+    from .nodes import cordon, taint, uncordon
     from .rollout import rollout, scale, set_
     return {"get": get, "describe": describe, "apply": apply, "create": create, "delete": delete,
             "label": label, "annotate": annotate, "api-resources": api_resources,
             "rollout": rollout, "scale": scale, "set": set_, "run": run_pod, "expose": expose,
-            "patch": patch, "replace": replace}
+            "patch": patch, "replace": replace, "cordon": cordon, "uncordon": uncordon, "taint": taint}
 
 
 def _exec_logs(cluster, command: str):

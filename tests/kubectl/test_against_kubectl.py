@@ -169,6 +169,10 @@ def test_apply_sends_the_patch_kubectl_sends(both, edit):
     "patch deploy web --type=json -p '[{\"op\":\"replace\",\"path\":\"/spec/replicas\",\"value\":2}]'",
     "patch deploy web -p '{\"spec\":{\"replicas\":7}}' --dry-run=client", "patch deploy nope -p '{}'",
     "patch deploy web --type=foo -p '{}'", "patch deploy web",
+    "cordon node-1", "uncordon node-1", "cordon nope", "taint nodes node-1 gpu=true:NoSchedule",
+    "taint nodes node-1 dedicated=gpu:NoSchedule", "taint nodes node-1 dedicated=cpu:NoSchedule --overwrite",
+    "taint nodes node-1 dedicated:NoSchedule-", "taint nodes node-1 dedicated-", "taint nodes node-1 nope-",
+    "taint node node-1 x=y:Bad", "taint nodes node-1", "taint", "taint nodes --all a=b:NoExecute c=d:PreferNoSchedule",
 ])
 def test_mutations_print_and_patch_what_kubectl_does(both, line):
     import shlex

@@ -220,3 +220,17 @@ def test_expose_selects_the_deployments_pods(cluster):
     assert run(cluster, "expose deployment web --port=80 --type=NodePort") == "service/web exposed\n"
     service = cluster.api.get("services", "web")
     assert (service["spec"]["selector"], service["spec"]["type"]) == ({"app": "web"}, "NodePort")
+
+
+def test_cordon_taint_and_uncordon_a_node():
+    cluster = FakeCluster([{"apiVersion": "v1", "kind": "Node", "metadata": {"name": "node-1"}, "spec": {}}])
+    assert run(cluster, "cordon node-1") == "node/node-1 cordoned\n"
+    assert run(cluster, "cordon node-1") == "node/node-1 already cordoned\n"
+    assert run(cluster, "taint nodes node-1 gpu=true:NoSchedule") == "node/node-1 tainted\n"
+    assert run(cluster, "taint nodes node-1 gpu=false:NoSchedule") == (
+        "error: node node-1 already has gpu taint(s) with same effect(s) and --overwrite is false\n")
+    assert cluster.api.get("nodes", "node-1", namespace=None)["spec"] == {
+        "unschedulable": True, "taints": [{"effect": "NoSchedule", "key": "gpu", "value": "true"}]}
+    assert run(cluster, "taint nodes node-1 gpu-") == "node/node-1 untainted\n"
+    assert run(cluster, "uncordon node-1") == "node/node-1 uncordoned\n"
+    assert cluster.api.get("nodes", "node-1", namespace=None)["spec"] == {}
