@@ -13,6 +13,7 @@ from . import errors, faults
 from .api.kinds import UnknownResource
 from .api.manifests import ManifestError, load_manifests
 from .api.meta import format_time
+from .api.quantity import parse_quantity
 from .apiserver.server import APIServer
 from .controllers.manager import ControllerManager
 from .node.kubelet import Kubelet
@@ -33,7 +34,9 @@ class Cluster:
     """A deterministic Kubernetes cluster in this process.
 
     ``nodes`` is a count (named node-1..node-N, each 4 CPU / 16Gi / 110 pods) or
-    a list of Node manifests (dicts or YAML). ``seed`` fixes every generated
+    a list of Node manifests (dicts or YAML); a manifest's ``kubelet`` key takes
+    the node's KubeletConfiguration ``systemReserved``, ``kubeReserved`` and
+    ``evictionHard``, which its allocatable subtracts. ``seed`` fixes every generated
     name and uid, so the same cells print the same output on every run.
     """
 
@@ -124,8 +127,14 @@ class Cluster:
             if not meta.get("name"):
                 raise ValueError(f"nodes[{i - 1}].metadata.name: Required value")
             status = node.get("status") or {}
+            kubelet = node.get("kubelet") or {}      # KubeletConfiguration fields for this node's kubelet
+            reserved = {}
+            for part in ("systemReserved", "kubeReserved"):
+                for name, value in (kubelet.get(part) or {}).items():
+                    reserved[name] = str(parse_quantity(reserved.get(name, "0")) + parse_quantity(value))
             manifest = node_manifest(meta["name"], i, capacity=status.get("capacity"),
-                                     labels=meta.get("labels"), taints=(node.get("spec") or {}).get("taints"))
+                                     labels=meta.get("labels"), taints=(node.get("spec") or {}).get("taints"),
+                                     reserved=reserved, eviction_hard=kubelet.get("evictionHard"))
             if (node.get("spec") or {}).get("unschedulable"):
                 manifest["spec"]["unschedulable"] = True
             manifest["status"]["conditions"] = node_conditions(stamp)

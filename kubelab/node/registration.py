@@ -4,32 +4,40 @@ from __future__ import annotations
 
 from ..api.quantity import parse_quantity
 
-__all__ = ["node_manifest", "node_conditions", "DEFAULT_CAPACITY", "allocatable"]
+__all__ = ["node_manifest", "node_conditions", "DEFAULT_CAPACITY", "DEFAULT_EVICTION_HARD", "allocatable"]
 
 #: A small real node: 4 CPUs, 16 GiB, the kubelet's default --max-pods of 110.
 DEFAULT_CAPACITY = {"cpu": "4", "memory": "16Gi", "pods": "110", "ephemeral-storage": "100Gi"}
 
-#: The kubelet's default hard eviction thresholds, which allocatable subtracts:
-#: memory.available<100Mi, nodefs.available<10%.
-_MEMORY_EVICTION = parse_quantity("100Mi")
+#: The kubelet's default --eviction-hard thresholds that allocatable subtracts
+#: (memory.available<100Mi, nodefs.available<10%), by the resource each one guards.
+DEFAULT_EVICTION_HARD = {"memory.available": "100Mi", "nodefs.available": "10%"}
+_EVICTION_SIGNALS = {"memory.available": "memory", "nodefs.available": "ephemeral-storage"}
 
 
-def allocatable(capacity: dict, reserved: dict | None = None) -> dict:
-    """Node allocatable = capacity - kube-reserved - system-reserved - hard eviction threshold."""
+def allocatable(capacity: dict, reserved: dict | None = None, eviction_hard: dict | None = None) -> dict:
+    """Node allocatable = capacity - kube-reserved - system-reserved - hard eviction threshold
+    (``reserved`` is the two reservations added up; a percentage threshold is of capacity).
+
+    Worked example: 16Gi of memory, system-reserved 1Gi, kube-reserved 512Mi and the
+    default memory.available<100Mi leave 16384 - 1024 - 512 - 100 = 14748Mi."""
+    thresholds = DEFAULT_EVICTION_HARD if eviction_hard is None else eviction_hard
     out = {}
     for name, value in capacity.items():
-        q = parse_quantity(value)
-        q = q - parse_quantity((reserved or {}).get(name, "0"))
-        if name == "memory":
-            q = q - _MEMORY_EVICTION
-        elif name == "ephemeral-storage":
-            q = parse_quantity(q.value() * 9 // 10)
+        cap = parse_quantity(value)
+        q = cap - parse_quantity((reserved or {}).get(name, "0"))
+        for signal, threshold in thresholds.items():
+            if _EVICTION_SIGNALS.get(signal) == name:
+                text = str(threshold)
+                q = q - (parse_quantity(cap.value() * int(text[:-1]) // 100) if text.endswith("%")
+                         else parse_quantity(text))
         out[name] = str(q)
     return out
 
 
 def node_manifest(name: str, index: int, *, capacity: dict | None = None, labels: dict | None = None,
-                  taints: list | None = None, reserved: dict | None = None) -> dict:
+                  taints: list | None = None, reserved: dict | None = None,
+                  eviction_hard: dict | None = None) -> dict:
     """The Node object a kubelet registers (index numbers its addresses and pod CIDR)."""
     cap = dict(DEFAULT_CAPACITY)
     cap.update(capacity or {})
@@ -51,7 +59,7 @@ def node_manifest(name: str, index: int, *, capacity: dict | None = None, labels
         "spec": spec,
         "status": {
             "capacity": cap,
-            "allocatable": allocatable(cap, reserved),
+            "allocatable": allocatable(cap, reserved, eviction_hard),
             "addresses": [{"type": "InternalIP", "address": f"172.18.0.{index + 2}"},
                           {"type": "Hostname", "address": name}],
             "nodeInfo": {
