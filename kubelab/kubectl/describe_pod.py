@@ -85,20 +85,17 @@ def _probe(p: dict) -> str:
 
 
 def _field_value(pod: dict | None, path: str) -> str:
-    """fieldpath.ExtractFieldPathAsString for the downward API paths a Pod offers."""
+    """EnvValueRetriever: the scheme's field-label conversion, then ExtractFieldPathAsString, resolve
+    only whole metadata fields; other paths (``spec.nodeName``, ``labels['app']``) print empty."""
     if pod is None:
         return ""
-    meta, spec, status = pod.get("metadata") or {}, pod.get("spec") or {}, pod.get("status") or {}
-    for prefix, source in (("metadata.labels", meta.get("labels")), ("metadata.annotations", meta.get("annotations"))):
-        if path.startswith(prefix + "['") and path.endswith("']"):
-            return (source or {}).get(path[len(prefix) + 2:-2], "")
-    simple = {"metadata.name": meta.get("name"), "metadata.namespace": meta.get("namespace"),
-              "metadata.uid": meta.get("uid"), "spec.nodeName": spec.get("nodeName"),
-              "spec.serviceAccountName": spec.get("serviceAccountName"), "status.podIP": status.get("podIP"),
-              "status.hostIP": status.get("hostIP"),
-              "status.podIPs": ",".join(i.get("ip", "") for i in status.get("podIPs") or []),
-              "status.hostIPs": ",".join(i.get("ip", "") for i in status.get("hostIPs") or [])}
-    return simple.get(path) or ""
+    meta = pod.get("metadata") or {}
+    for prefix in ("labels", "annotations"):
+        if path == f"metadata.{prefix}":
+            source = meta.get(prefix) or {}
+            return "\n".join(f'{k}="{source[k]}"' for k in sorted(source))
+    return {"metadata.name": meta.get("name"), "metadata.namespace": meta.get("namespace"),
+            "metadata.uid": meta.get("uid")}.get(path) or ""
 
 
 def _resource_value(container: dict, ref: dict) -> str:

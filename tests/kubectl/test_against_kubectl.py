@@ -54,7 +54,7 @@ DESCRIBES = ["describe pod web-7c5ddbdf54-x2x9k", "describe node node-1", "descr
              "describe ds agent", "describe sts db", "describe pvc data-db-0", "describe pv pv-1", "describe hpa web",
              "describe quota compute", "describe limits defaults", "describe sc standard", "describe pc high",
              "describe sa builder", "describe pdb web", "describe netpol deny-all", "describe netpol web-ingress",
-             "describe pod db-0", "get pvc,pv,sc,pc,quota,limits,hpa,pdb,netpol,sa", "get jobs,cronjobs,ds,sts -o wide"]
+             "describe pod db-0", "describe pod busy", "get pod busy -o wide", "get pvc,pv,sc,pc,quota,limits,hpa,pdb,netpol,sa", "get jobs,cronjobs,ds,sts -o wide"]
 
 
 @pytest.mark.parametrize("line", GETS + DESCRIBES)
