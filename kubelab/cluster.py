@@ -171,6 +171,8 @@ class Cluster:
             except errors.AlreadyExists:
                 pass
             except errors.ApiError as e:
+                if isinstance(e, errors.Forbidden) and self._stored(obj, namespace):
+                    continue        # admission (quota, limits) judged a create; apply will update instead
                 if len(objects) > 1:
                     e.args = (f"document {i + 1} ({obj.get('kind')} {obj.get('metadata', {}).get('name')!r}): "
                               f"{e.message}",)
@@ -178,6 +180,16 @@ class Cluster:
         stored = [apply_object(self.api, obj, namespace=namespace)[0] for obj in objects]
         self.loop.run(0)
         return stored
+
+    def _stored(self, obj: dict, namespace: str | None) -> bool:
+        """Whether ``obj`` already exists (so ``apply`` patches it rather than creating it)."""
+        meta = obj.get("metadata") or {}
+        try:
+            rtype = self.api.registry.for_kind(obj.get("apiVersion", ""), obj.get("kind", ""))
+            self.api.get(rtype, meta.get("name") or "", namespace=meta.get("namespace") or namespace or "default")
+        except (UnknownResource, errors.NotFound):
+            return False
+        return True
 
     def get(self, kind: str, name: str | None = None, namespace: str | None = "default",
             selector: str | None = None):

@@ -196,3 +196,13 @@ def test_a_replicaset_over_quota_reports_failed_create(c):
     assert failed and failed[0]["message"].startswith('Error creating: pods "web-')
     assert failed[0]["message"].endswith('" is forbidden: exceeded quota: compute, requested: pods=1, '
                                          'used: pods=2, limited: pods=2')
+
+
+def test_reapplying_an_existing_pod_in_a_full_namespace_is_an_update_not_a_create(c):
+    # kubectl apply patches an existing object; pod updates are not charged (podEvaluator
+    # handles CREATE only), so a full quota does not refuse re-applying the same manifest
+    c.apply(quota("compute", {"pods": "1"}))
+    c.apply(pod("a"))
+    c.apply(dict(pod("a"), metadata={"name": "a", "labels": {"v": "2"}}))
+    assert c.get("pod", "a")["metadata"]["labels"] == {"v": "2"}
+    assert used(c, "compute") == {"pods": "1"}
