@@ -53,12 +53,12 @@ class Writer:
         for i, key in enumerate(keys):
             if i:
                 self.write(0, f"{indent}\t")
-            value = annotations[key].rstrip("\n") if annotations[key].endswith("\n") else annotations[key]
+            value = annotations[key][:-1] if annotations[key].endswith("\n") else annotations[key]
             if len(value) + len(key) + 2 > _MAX_ANNOTATION_LEN or "\n" in value:
                 self.write(0, f"{key}:\n")
                 for line in value.split("\n"):
                     short = line if len(line) <= _MAX_ANNOTATION_LEN - 2 else line[:_MAX_ANNOTATION_LEN - 2] + "..."
-                    self.write(0, f"{indent}  {short}\n")
+                    self.write(0, f"{indent}\t  {short}\n")
             else:
                 self.write(0, f"{key}: {value}\n")
 

@@ -69,7 +69,7 @@ def test_api_resources_is_what_kubectl_prints(both):
         assert run(cluster, line) == real(stub, line)
 
 
-def test_yaml_quoting_and_folding_is_what_kubectl_prints(both):
+def test_yaml_quoting_folding_and_annotation_layout_are_what_kubectl_prints(both):
     cluster, stub = both
     annotations = {"n": "80", "e": "", "b": "true", "c": "a: b", "q": "it's", "lead": " x", "multi": "a\nb",
                    "ts": "2026-11-27", "amp": "a&b<c>", "uni": "héllo", "key10": "a", "key9": "b", "Key_": "c",
@@ -78,7 +78,7 @@ def test_yaml_quoting_and_folding_is_what_kubectl_prints(both):
           "metadata": {"name": "odd", "namespace": "default", "annotations": annotations}}
     cluster.api.create(cm)
     stub.put(copy.deepcopy(cluster.api.get("configmaps", "odd")))
-    for line in ("get cm odd -o yaml", "get cm odd -o json"):
+    for line in ("get cm odd -o yaml", "get cm odd -o json", "describe cm odd"):
         assert run(cluster, line) == real(stub, line)
 
 
