@@ -61,13 +61,14 @@ class Datapath:
     def __init__(self, *, proxies: dict, nodes: dict[str, NodeInfo], network, policy):
         self.proxies, self.nodes, self.network, self.policy = proxies, nodes, network, policy
         self._node_of_ip = {info.ip: name for name, info in nodes.items()}
+        self._pod_cidrs = [(ipaddress.ip_network(info.pod_cidr), name) for name, info in nodes.items()]
 
     def node_of(self, ip: str) -> str | None:
         """The node that has ``ip``: its own address, or one of its podCIDR."""
         if ip in self._node_of_ip:
             return self._node_of_ip[ip]
         addr = ipaddress.ip_address(ip)
-        return next((n for n, info in self.nodes.items() if addr in ipaddress.ip_network(info.pod_cidr)), None)
+        return next((name for cidr, name in self._pod_cidrs if addr in cidr), None)
 
     def pod_of(self, sandbox) -> dict | None:
         """The Pod object of a sandbox, as the policy engine's cache knows it."""

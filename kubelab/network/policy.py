@@ -95,14 +95,15 @@ class NetworkPolicyEnforcer:
         for informer in (self.policies, self.pods, self.namespaces):
             informer.stop()
 
-    def _selector(self, selector: dict | None):
-        key = repr(selector)
+    def _selector(self, policy: dict, path: tuple, selector: dict | None):
+        """The compiled label selector at ``path`` in ``policy`` (cached per policy version)."""
+        key = (policy["metadata"]["uid"], policy["metadata"]["resourceVersion"], path)
         found = self._selectors.get(key)
         if found is None:
             found = self._selectors[key] = selector_from_label_selector(selector or {})
         return found
 
-    def _peer_matches(self, peer: dict, policy_ns: str, other: End) -> bool:
+    def _peer_matches(self, policy: dict, path: tuple, peer: dict, other: End) -> bool:
         if "ipBlock" in peer:
             return _in_block(other.ip, peer["ipBlock"])
         if other.pod is None:
@@ -110,18 +111,20 @@ class NetworkPolicyEnforcer:
         meta = other.pod["metadata"]
         if "namespaceSelector" in peer:
             ns = self.namespaces.get(meta["namespace"])
-            if ns is None or not self._selector(peer["namespaceSelector"]).matches(ns["metadata"].get("labels") or {}):
+            if ns is None or not self._selector(policy, path + ("ns",), peer["namespaceSelector"]).matches(
+                    ns["metadata"].get("labels") or {}):
                 return False
-        elif meta["namespace"] != policy_ns:
+        elif meta["namespace"] != policy["metadata"]["namespace"]:
             return False
-        return "podSelector" not in peer or self._selector(peer["podSelector"]).matches(meta.get("labels") or {})
+        return "podSelector" not in peer or \
+            self._selector(policy, path + ("pod",), peer["podSelector"]).matches(meta.get("labels") or {})
 
     def isolating(self, pod: dict, direction: str) -> list[dict]:
         """The policies that select ``pod`` for ``direction`` ("Ingress" or "Egress")."""
         labels = pod["metadata"].get("labels") or {}
         return [p for p in self.policies.by_index("namespace", pod["metadata"]["namespace"])
                 if direction in (p["spec"].get("policyTypes") or ["Ingress"])
-                and self._selector(p["spec"].get("podSelector")).matches(labels)]
+                and self._selector(p, (), p["spec"].get("podSelector")).matches(labels)]
 
     def _side(self, direction: str, pod_end: End, other: End, port: int, protocol: str, dst_pod) -> Verdict:
         pod = pod_end.pod
@@ -136,8 +139,9 @@ class NetworkPolicyEnforcer:
         key, peers = ("ingress", "from") if direction == "Ingress" else ("egress", "to")
         for policy in policies:
             ns = policy["metadata"]["namespace"]
-            for rule in policy["spec"].get(key) or []:
-                if rule.get(peers) and not any(self._peer_matches(p, ns, other) for p in rule[peers]):
+            for i, rule in enumerate(policy["spec"].get(key) or []):
+                if rule.get(peers) and not any(self._peer_matches(policy, (key, i, j), p, other)
+                                               for j, p in enumerate(rule[peers])):
                     continue
                 if rule.get("ports") and not any(_port_matches(p, port, protocol, dst_pod) for p in rule["ports"]):
                     continue

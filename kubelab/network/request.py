@@ -66,7 +66,9 @@ def _client(net, from_pod: str | None, namespace: str, node: str | None):
         if name not in net.nodes:
             raise errors.NotFound(f'nodes "{name}" not found', kind="nodes", name=name)
         return End(net.nodes[name].ip, None, name), None, True
-    pod = net.api.get("pods", from_pod, namespace=namespace)
+    pod = net.policy.pods.get(from_pod, namespace)
+    if pod is None:
+        raise errors.NotFound(f'pods "{from_pod}" not found', kind="pods", name=from_pod)
     ip = (pod.get("status") or {}).get("podIP")
     sandbox = net.network.sandboxes.get(ip) if ip else None
     if pod["spec"].get("hostNetwork") and ip:
