@@ -69,8 +69,6 @@ class Lookup:
 class ClusterDNS:
     """CoreDNS answering for the cluster domain from Services and EndpointSlices."""
 
-    SERVER = "10.96.0.10"
-
     def __init__(self, api, loop, *, rng, domain: str = CLUSTER_DOMAIN):
         self.rng, self.domain = rng, domain
         owner = "coredns"

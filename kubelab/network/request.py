@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from .. import errors
 from ..node.network import HttpRequest, parse_url
 from .datapath import Route
+from .ipam import CLUSTER_DNS_IP
 from .policy import End
 
 __all__ = ["curl", "CurlResult"]
@@ -91,7 +92,7 @@ def _resolve(net, result: CurlResult, host: str, client: End, sandbox, namespace
         return sandbox.ip
     verdict = net.dns_verdict(client)
     if verdict is not None and not verdict:
-        result.path.append(f"DNS query for {host} to 10.96.0.10:53/UDP: {verdict.reason}")
+        result.path.append(f"DNS query for {host} to {CLUSTER_DNS_IP}:53/UDP: {verdict.reason}")
         return None
     lookup = net.dns.resolve(host, namespace)
     result.path += [f"DNS {query}: {answer}" for query, answer in lookup.queries]
