@@ -25,7 +25,8 @@ def objects(services: int) -> list[dict]:
                 {"apiVersion": "v1", "kind": "Service", "metadata": {"name": f"svc-{i}"},
                  "spec": {"selector": labels, "ports": [{"port": 80, "targetPort": 8080}]}}]
     for i in range(3):
-        out.append({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": f"client-{i}", "labels": {"role": "client"}},
+        out.append({"apiVersion": "v1", "kind": "Pod",
+                    "metadata": {"name": f"client-{i}", "labels": {"role": "client"}},
                     "spec": {"containers": [{"name": "c", "image": "busybox", "command": ["sleep", "1h"]}]}})
     # every backend isolated for ingress; clients allowed to half of the Services
     out.append({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "deny-all"},

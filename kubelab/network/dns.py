@@ -81,10 +81,6 @@ class ClusterDNS:
         for informer in (self.services, self.slices, self.namespaces):
             informer.start()
 
-    def stop(self) -> None:
-        for informer in (self.services, self.slices, self.namespaces):
-            informer.stop()
-
     # -- the server ----------------------------------------------------------
     def answer(self, qname: str) -> tuple[str, list[str]]:
         """One A query: ("A", addresses), ("CNAME", [target]) or ("NXDOMAIN", [])."""

@@ -149,7 +149,7 @@ class Rule:
                  dst: str | None = None, proto: str | None = None, options: str = ""):
         self.chain, self.target, self.matches, self.options = chain, target, matches, options
         self.src, self.negate_src, self.dst, self.proto = src, negate_src, dst, proto
-        self._nets = (ipaddress.ip_network(_cidr(src)) if src else None, ipaddress.ip_network(_cidr(dst)) if dst else None)
+        self._nets = tuple(ipaddress.ip_network(_cidr(a)) if a else None for a in (src, dst))
 
     def __str__(self) -> str:
         parts = [f"-A {self.chain}"]

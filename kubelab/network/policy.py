@@ -91,10 +91,6 @@ class NetworkPolicyEnforcer:
         for informer in (self.policies, self.pods, self.namespaces):
             informer.start()
 
-    def stop(self) -> None:
-        for informer in (self.policies, self.pods, self.namespaces):
-            informer.stop()
-
     def _selector(self, policy: dict, path: tuple, selector: dict | None):
         """The compiled label selector at ``path`` in ``policy`` (cached per policy version)."""
         key = (policy["metadata"]["uid"], policy["metadata"]["resourceVersion"], path)

@@ -135,8 +135,8 @@ def curl(net, url: str, *, from_pod: str | None = None, namespace: str = "defaul
         result.exit_code, result.error = 52, "curl: (52) Empty reply from server"
         result.path.append("the server answers no HTTP: the connection closes")
         return result
-    response = route.listener.handler(HttpRequest(method=method, path=path, host=host if port == 80 else f"{host}:{port}",
-                                                  client_ip=route.client_ip, user_agent=USER_AGENT))
+    response = route.listener.handler(HttpRequest(method=method, path=path, client_ip=route.client_ip,
+                                                  host=host if port == 80 else f"{host}:{port}", user_agent=USER_AGENT))
     result.status, result.body = response.status, response.body
     result.path.append(f"HTTP/1.1 {response.status} {response.reason}")
     return result

@@ -181,9 +181,22 @@ def test_kube_proxy_syncs_at_most_once_a_second_after_a_burst_of_two():
     proxy = c.networking.proxies["node-1"]
     before = proxy.syncs
     for i in range(3):
-        c.apply({"apiVersion": "v1", "kind": "Service", "metadata": {"name": f"s{i}"}, "spec": {"ports": [{"port": 80}]}})
+        c.apply({"apiVersion": "v1", "kind": "Service", "metadata": {"name": f"s{i}"},
+                 "spec": {"ports": [{"port": 80}]}})
     assert proxy.syncs == before + 2
     assert "default/s2 has no endpoints" not in c.iptables_save("node-1", "filter")
     c.run(1)
     assert proxy.syncs == before + 3
     assert "default/s2 has no endpoints" in c.iptables_save("node-1", "filter")
+
+
+def test_a_stopped_kube_proxy_leaves_its_last_rules_in_place_until_it_restarts():
+    # the rules live in the node's kernel, not in kube-proxy: a dead kube-proxy means stale rules
+    c = kl.Cluster(nodes=1, seed=0)
+    proxy = c.networking.proxies["node-1"]
+    proxy.stop()
+    c.apply({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "late"}, "spec": {"ports": [{"port": 80}]}})
+    c.run(5)
+    assert "default/late" not in c.iptables_save("node-1")
+    proxy.start()
+    assert '"default/late has no endpoints"' in c.iptables_save("node-1")

@@ -112,7 +112,8 @@ def test_a_denied_connection_times_out_and_says_which_policy_denied_it(c, polici
 
 
 def test_policies_add_up_any_one_allowing_is_enough(c, policies):
-    policies(**{"deny-all": {"podSelector": {}}, "allow-frontend": {"podSelector": {}, "ingress": [{"from": [FRONTEND]}]}})
+    policies(**{"deny-all": {"podSelector": {}},
+                "allow-frontend": {"podSelector": {}, "ingress": [{"from": [FRONTEND]}]}})
     r = c.curl(f"http://{api_ip(c)}:8080/", from_pod="frontend", namespace="prod")
     assert r.ok and "ingress to prod/api allowed by NetworkPolicy prod/allow-frontend" in r.path
     r = c.curl(f"http://{api_ip(c)}:8080/", from_pod="other", namespace="prod")
