@@ -21,7 +21,19 @@ def main(argv: list[str] | None = None) -> int:
     kubectl.add_argument("--seconds", type=float, default=None,
                          help="simulated seconds to run after applying (default: until settled)")
     kubectl.add_argument("commands", nargs="+", help="kubectl command lines (quote each)")
+    grade = sub.add_parser("grade", help="grade exercise notebooks, each re-executed in a fresh kernel",
+                           description="Re-execute each submitted notebook in a fresh kernel, run the "
+                                       "exercise's checks on its `answer`, write a gradebook and feedback.")
+    grade.add_argument("submissions", nargs="+", help="notebooks, or directories to search for them")
+    grade.add_argument("--out", required=True, help="the gradebook CSV to write")
+    grade.add_argument("--feedback-dir", help="per-student feedback files (default: feedback/ beside --out)")
+    grade.add_argument("--timeout", type=float, default=60.0, help="seconds per notebook cell (default 60)")
+    grade.add_argument("--jobs", type=int, default=None, help="notebooks graded at once (default: CPU count)")
+    grade.add_argument("--exercise", help="grade every notebook as this exercise (default: from the notebook)")
     args = parser.parse_args(argv)
+    if args.command == "grade":
+        from .grading.batch import main as grade_main
+        return grade_main(args)
     if args.command == "version":
         from . import __version__
         print(f"kubelab {__version__} (models Kubernetes v1.32)")

@@ -31,7 +31,7 @@ from typing import Any, Callable
 
 from .result import CheckResult, Result
 
-__all__ = ["Exercise", "Check", "Fail", "CheckTimeout", "grade", "time_limit"]
+__all__ = ["Exercise", "Check", "Fail", "CheckTimeout", "grade", "all_failed", "time_limit"]
 
 #: wall-clock seconds one check may take before it fails (guards against endless loops)
 CHECK_SECONDS = 30.0
@@ -89,11 +89,11 @@ def grade(exercise: Exercise, answer, *, seconds: float = CHECK_SECONDS) -> Resu
         with time_limit(seconds):
             prepared = exercise.prepare(answer)
     except Fail as f:
-        return _all_failed(exercise, f.reason, f.hint)
+        return all_failed(exercise, f.reason, f.hint)
     except CheckTimeout:
-        return _all_failed(exercise, f"reading the answer took longer than {seconds:g} s", None)
+        return all_failed(exercise, f"reading the answer took longer than {seconds:g} s", None)
     except Exception as e:          # the learner's code, run while reading the answer
-        return _all_failed(exercise, f"your answer raised {describe_exception(e)}", None)
+        return all_failed(exercise, f"your answer raised {describe_exception(e)}", None)
     return Result(exercise.id, exercise.title, tuple(_run(check, prepared, seconds) for check in exercise.checks))
 
 
@@ -117,7 +117,7 @@ def _run(check: Check, prepared, seconds: float) -> CheckResult:
     return CheckResult(check.id, check.title, True, check.hidden)
 
 
-def _all_failed(exercise: Exercise, reason: str, hint: str | None) -> Result:
+def all_failed(exercise: Exercise, reason: str, hint: str | None) -> Result:
     return Result(exercise.id, exercise.title, tuple(
         CheckResult(c.id, c.title, False, c.hidden, reason, hint or c.hint) for c in exercise.checks))
 
