@@ -20,7 +20,8 @@ _NO_TYPE = ('You must specify the type of resource to get. Use "kubectl api-reso
 
 
 def _fetch(s: Session):
-    """[(rtype, objects)] in request order, plus the API errors met on the way."""
+    """([(rtype, objects)] in request order, the API errors met on the way, whether one object
+    was asked for by name, so ``-o yaml`` prints it rather than a List)."""
     groups, failures = [], []
     if s.inv.flag("filename"):
         for f in s.files():
