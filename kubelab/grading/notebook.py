@@ -104,7 +104,8 @@ def _run(nb, *, cwd: str, timeout: float, skipped: dict[int, str]) -> Execution:
                 if "kubelab-alive" not in _text(probe):
                     raise _Fatal(index, f"it ran past {timeout:g} s and did not stop when interrupted")
                 notes.append(f"{_label(nb, index)}: stopped after {timeout:g} s (interrupted)")
-            notes += [f"{_label(nb, index)}: {e}" for e in _errors(cell)]
+            else:
+                notes += [f"{_label(nb, index)}: {e}" for e in _errors(cell)]
         export = run_extra(_EXPORT_CELL, -1, max(timeout, 30))
     for line in _text(export).splitlines():
         if line.startswith(EXPORT_MARK):
@@ -118,7 +119,7 @@ def _text(cell) -> str:
 
 def _errors(cell) -> list[str]:
     return [f"{o.get('ename')}: {str(o.get('evalue', ''))[:200]}"
-            for o in cell.get("outputs", []) if o.get("output_type") == "error" and o.get("ename") != "TimeoutError"]
+            for o in cell.get("outputs", []) if o.get("output_type") == "error"]
 
 
 def _label(nb, index: int) -> str:
