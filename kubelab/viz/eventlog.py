@@ -31,6 +31,7 @@ def events_html(events: list[dict], title: str = "events") -> str:
     body = "".join(f'<tr class="kl-event-{esc(row[1])}">' + "".join(f"<td>{esc(cell)}</td>" for cell in row)
                    + "</tr>" for row in event_rows(events))
     empty = "" if events else '<tr><td colspan="5" class="kl-empty">no events</td></tr>'
-    return (f'<div class="kl-events"><b>{esc(title)}</b><table style="font-size:12px">'
+    return (f'<div class="kl-events"><style>.kl-events td{{padding:0 6px}}.kl-events td:nth-child(-n+4)'
+            f'{{white-space:nowrap}}</style><b>{esc(title)}</b><table style="font-size:12px">'
             "<thead><tr><th>TIME</th><th>TYPE</th><th>REASON</th><th>OBJECT</th><th>MESSAGE</th></tr></thead>"
             f'<tbody>{body}{empty}</tbody></table></div>')

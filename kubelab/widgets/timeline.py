@@ -71,10 +71,16 @@ class Timeline(View):
 
     def pause(self) -> None:
         self.driver.pause()
-        self.redraw()
+        self._show_clock()
 
     def _ticked(self) -> None:
         refresh_views(self.cluster)        # this view and every other view of the cluster
+        self._show_clock()
+
+    def _show_clock(self) -> None:
+        playing = "playing" if self.driver.playing else "paused"
+        error = f" — stopped: {self.driver.error}" if self.driver.error else ""
+        self.clock.value = f"simulated time {self.cluster.now:%H:%M:%S} ({playing}){error}"
 
     def refresh(self, *, force: bool = False) -> None:
         """Grow the slider to the newest revision, following it if it was at the end."""
@@ -107,9 +113,7 @@ class Timeline(View):
 
     def render(self) -> str:
         rev, state, events = self._read()
-        playing = "playing" if self.driver.playing else "paused"
-        error = f" — stopped: {self.driver.error}" if self.driver.error else ""
-        self.clock.value = f"simulated time {self.cluster.now:%H:%M:%S} ({playing}){error}"
+        self._show_clock()
         shown = events[-self.max_events:]
         return (f'<div class="kl-headline"><b>{esc(self._headline(rev))}</b></div>' + cluster_html(state)
                 + events_html(shown, f"events ({len(shown)} newest of {len(events)})"))
