@@ -66,7 +66,10 @@ def _check(exercise, answer: dict, seconds: float) -> Result:
     child.start()
     send.close()
     deadline = seconds * len(exercise.checks) + 30
-    got = receive.recv() if receive.poll(deadline) else None
+    try:
+        got = receive.recv() if receive.poll(deadline) else None
+    except EOFError:                # the child died without a word
+        got = None
     child.join(1)
     if child.is_alive():
         child.kill()
