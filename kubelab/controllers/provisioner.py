@@ -82,17 +82,20 @@ class ProvisionerController(Controller):
         return self.volumes.get(f'pvc-{pvc["metadata"]["uid"]}') is None
 
     def _provision(self, pvc: dict) -> None:
-        driver = DRIVERS[pvc["metadata"]["annotations"][ANN_STORAGE_PROVISIONER]]
+        annotations = pvc["metadata"].get("annotations") or {}
+        driver = DRIVERS.get(annotations.get(ANN_STORAGE_PROVISIONER))
         sc = self.classes.get(claim_class(pvc))
-        if not self._should_provision(pvc, sc):
+        if driver is None or not self._should_provision(pvc, sc):
             return
         recorder = self._recorder(driver.name)
         ns, name = pvc["metadata"]["namespace"], pvc["metadata"]["name"]
-        recorder.event(pvc, "Normal", "Provisioning", f'External provisioner is provisioning volume for claim "{ns}/{name}"')
-        selected = pvc["metadata"]["annotations"].get(ANN_SELECTED_NODE)
+        recorder.event(pvc, "Normal", "Provisioning",
+                       f'External provisioner is provisioning volume for claim "{ns}/{name}"')
+        selected = annotations.get(ANN_SELECTED_NODE)
         node = self.nodes.get(selected) if selected else None
         if selected and node is None:
-            recorder.event(pvc, "Warning", "ProvisioningFailed", f'failed to get target node: node "{selected}" not found')
+            recorder.event(pvc, "Warning", "ProvisioningFailed",
+                           f'failed to get target node: node "{selected}" not found')
             return
         try:
             pv = provisioned_volume(driver, pvc, sc, node=node, nodes=self.nodes.list())
@@ -103,7 +106,8 @@ class ProvisionerController(Controller):
             self.api.create(pv)
         except errors.AlreadyExists:
             return
-        recorder.event(pvc, "Normal", "ProvisioningSucceeded", f'Successfully provisioned volume {pv["metadata"]["name"]}')
+        recorder.event(pvc, "Normal", "ProvisioningSucceeded",
+                       f'Successfully provisioned volume {pv["metadata"]["name"]}')
 
     # -- deleting -------------------------------------------------------------------
     def _delete(self, pv: dict) -> None:

@@ -150,7 +150,8 @@ class ResourceQuotaController(Controller):
         used.update(self.calculate_usage(quota))
         used = mask(used, hard)
         dirty = (status.get("hard") is None or status.get("used") is None
-                 or not equals(hard, parse_list(status.get("hard"))) or not equals(used, parse_list(status.get("used"))))
+                 or not equals(hard, parse_list(status.get("hard")))
+                 or not equals(used, parse_list(status.get("used"))))
         if dirty:
             self.api.update(dict(quota, status={"hard": format_list(hard), "used": format_list(used)}),
                             subresource="status")

@@ -196,7 +196,8 @@ def _cross_namespace_affinity(spec: dict) -> bool:
     for kind in ("podAffinity", "podAntiAffinity"):
         terms = affinity.get(kind) or {}
         required = terms.get("requiredDuringSchedulingIgnoredDuringExecution") or []
-        preferred = [t.get("podAffinityTerm") or {} for t in terms.get("preferredDuringSchedulingIgnoredDuringExecution") or []]
+        preferred = [t.get("podAffinityTerm") or {}
+                     for t in terms.get("preferredDuringSchedulingIgnoredDuringExecution") or []]
         if any(t.get("namespaces") or t.get("namespaceSelector") is not None for t in required + preferred):
             return True
     return False

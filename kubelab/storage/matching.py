@@ -20,7 +20,8 @@ from ..api.affinity import node_selector_term_matches
 from ..api.labels import SelectorError, selector_from_label_selector
 from ..api.quantity import Quantity, parse_quantity
 
-__all__ = ["default_class", "pod_claim_names", "claim_class", "volume_class", "is_bound_to", "find_matching_volume", "find_best_match",
+__all__ = ["default_class", "pod_claim_names", "claim_class", "volume_class", "is_bound_to", "find_matching_volume",
+           "find_best_match",
            "check_node_affinity", "check_access_modes", "capacity", "ANN_BIND_COMPLETED",
            "ANN_BOUND_BY_CONTROLLER", "ANN_SELECTED_NODE", "ANN_PROVISIONED_BY", "ANN_STORAGE_PROVISIONER",
            "ANN_BETA_STORAGE_PROVISIONER", "ANN_DEFAULT_CLASS", "NO_PROVISIONER"]

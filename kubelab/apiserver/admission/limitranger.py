@@ -81,7 +81,8 @@ def ratio_constraint(kind: str, name: str, enforced: Quantity, request: Resource
     req, lim = request.get(name), limit.get(name)
     observed_req, observed_lim, _ = _comparable(req or Quantity(0), lim or Quantity(0), enforced)
     if req is None or observed_req == 0:
-        return f"{name} max limit to request ratio per {kind} is {enforced}, but no request is specified or request is 0"
+        return (f"{name} max limit to request ratio per {kind} is {enforced}, "
+                "but no request is specified or request is 0")
     if lim is None or observed_lim == 0:
         return f"{name} max limit to request ratio per {kind} is {enforced}, but no limit is specified or limit is 0"
     ratio = observed_lim / observed_req

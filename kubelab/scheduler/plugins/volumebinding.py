@@ -202,7 +202,8 @@ class VolumeBinding(Plugin):
             ref = {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "name": m["name"],
                    "namespace": m["namespace"], "resourceVersion": m.get("resourceVersion", ""), "uid": m["uid"]}
             annotations = dict(pv["metadata"].get("annotations") or {}, **{ANN_BOUND_BY_CONTROLLER: "yes"})
-            api.update(dict(pv, metadata=dict(pv["metadata"], annotations=annotations), spec=dict(pv["spec"], claimRef=ref)))
+            api.update(dict(pv, metadata=dict(pv["metadata"], annotations=annotations),
+                            spec=dict(pv["spec"], claimRef=ref)))
         for pvc in provision:
             annotations = dict(pvc["metadata"].get("annotations") or {})
             if annotations.get(ANN_SELECTED_NODE) != node_name:
