@@ -14,6 +14,9 @@ what goes away. A quota is recounted when
 * every 5 minutes for all quotas (``--resource-quota-sync-period``), which also
   catches Pods stuck terminating past their grace period and charges of creates
   that failed after admission.
+
+simplified: kinds are watched from the first quota that names them (Kubernetes
+watches every quotable resource from the start).
 """
 from __future__ import annotations
 

@@ -22,6 +22,9 @@ any other resource     ``count/<resource>.<group>`` (``count/deployments.apps``)
 Only Pods have scopes (Terminating, NotTerminating, BestEffort, NotBestEffort,
 PriorityClass, CrossNamespacePodAffinity); a quota with any scope matches no
 other kind of object.
+
+simplified: a claim is charged its requested storage (not the larger of that and
+``status.allocatedResources``); the VolumeAttributesClass scope is not modelled.
 """
 from __future__ import annotations
 
