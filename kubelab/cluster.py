@@ -38,11 +38,17 @@ class Cluster:
     the node's KubeletConfiguration ``systemReserved``, ``kubeReserved`` and
     ``evictionHard``, which its allocatable subtracts. ``seed`` fixes every generated
     name and uid, so the same cells print the same output on every run.
+    ``control_plane_replicas=3`` runs three API servers behind a load balancer and
+    three leader-elected schedulers and controller managers (see kubelab/ha.py);
+    ``loop`` puts the cluster on another cluster's loop and clock (a federation).
     """
 
-    def __init__(self, nodes=3, *, seed: int = 0, store=None, scheduler_config: dict | None = None):
-        self.clock = Clock()
-        self.loop = Loop(self.clock)
+    def __init__(self, nodes=3, *, seed: int = 0, store=None, scheduler_config: dict | None = None,
+                 control_plane_replicas: int = 1, loop: Loop | None = None):
+        if not isinstance(control_plane_replicas, int) or control_plane_replicas < 1:
+            raise ValueError(f"control_plane_replicas must be an int >= 1, got {control_plane_replicas!r}")
+        self.loop = loop if loop is not None else Loop(Clock())
+        self.clock = self.loop.clock
         self.rng = random.Random(seed)
         self.store = store if store is not None else MemoryStore()
         self.api = APIServer(self.store, clock=self.clock, rng=self.rng)
@@ -50,12 +56,17 @@ class Cluster:
         self.api.user_agent = lambda: self.loop.running or "kubectl"
         for ns in SYSTEM_NAMESPACES:
             self.api.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})
-        self.controller_manager = ControllerManager(self.api, self.loop, rng=self.rng)
-        self.components = {self.controller_manager.name: self.controller_manager}
-        self.scheduler = Scheduler(self.api, self.loop, rng=self.rng, config=scheduler_config)
-        self.components[self.scheduler.name] = self.scheduler
-        for component in self.components.values():
-            component.start()
+        self.apiservers = [self.api]
+        if control_plane_replicas > 1:          # replaces c.api with a load-balanced connection
+            from .ha import ControlPlane
+            self.control_plane = ControlPlane(self, control_plane_replicas, scheduler_config=scheduler_config)
+        else:
+            self.controller_manager = ControllerManager(self.api, self.loop, rng=self.rng)
+            self.components = {self.controller_manager.name: self.controller_manager}
+            self.scheduler = Scheduler(self.api, self.loop, rng=self.rng, config=scheduler_config)
+            self.components[self.scheduler.name] = self.scheduler
+            for component in self.components.values():
+                component.start()
         self.network = PodNetwork()            # the Pod network every kubelet attaches Pods to
         self._claims: dict = {}                 # PersistentVolumeClaim storage, shared by the nodes
         self.kubelets: dict[str, Kubelet] = {}
