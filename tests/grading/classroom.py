@@ -81,11 +81,11 @@ def write(nb, path: Path) -> Path:
 def make_class(directory: Path, size: int = 30) -> dict[Path, str]:
     """``size`` submissions under ``directory/<student>/``: solutions, untouched stubs and
     hostile notebooks, cycling through the exercises. Returns path -> what it is."""
-    ids = list(FILES)
-    kinds = ["solution", "stub"] + list(HOSTILE)
+    ids, hostile = list(FILES), list(HOSTILE)
     made = {}
-    for i in range(size):
-        exercise, kind = ids[i % len(ids)], kinds[i % len(kinds)]
+    for i in range(size):                   # a third each: solutions, stubs, hostile edits
+        exercise = ids[i % len(ids)]
+        kind = ("solution", "stub", hostile[(i // 3) % len(hostile)])[i % 3]
         nb = notebook(exercise, solution=kind != "stub")
         if kind in HOSTILE:
             nb = HOSTILE[kind][0](nb)

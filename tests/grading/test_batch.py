@@ -74,7 +74,7 @@ def hostile_class(tmp_path_factory):
           tmp / "class" / "kills-the-checks" / FILES["ex06b.gpu"])
     (tmp / "class" / "not-a-notebook").mkdir()
     (tmp / "class" / "not-a-notebook" / FILES["ex06b.gpu"]).write_text("{ this is not json")
-    return (tmp, *grade(tmp, tmp / "class", timeout="8", extra=["--exercise", "ex06b.gpu"]))
+    return (tmp, *grade(tmp, tmp / "class", timeout="10", extra=["--exercise", "ex06b.gpu"]))
 
 
 @pytest.mark.parametrize("name", [n for n, (_, graded) in HOSTILE.items() if graded])
@@ -86,8 +86,8 @@ def test_a_hostile_notebook_is_still_graded_on_the_answer_it_defines(hostile_cla
 
 @pytest.mark.parametrize("name, note", [
     ("raises", "RuntimeError: boom"),
-    ("endless-loop", "stopped after 8 s (interrupted)"),
-    ("swallows-interrupts", "skipped, because it ran past 8 s and did not stop when interrupted"),
+    ("endless-loop", "stopped after 10 s (interrupted)"),
+    ("swallows-interrupts", "skipped, because it ran past 10 s and did not stop when interrupted"),
     ("os-exit", "skipped, because the kernel died while running it"),
 ])
 def test_the_feedback_says_what_happened_to_the_notebooks_cells(hostile_class, name, note):
