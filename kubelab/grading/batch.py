@@ -119,7 +119,7 @@ class _Running:
 
         self.sub, self.exercise = sub, load(sub.exercise)
         check_seconds = min(timeout, 20.0)
-        self.allowed = timeout * (sub.cells + 4) + check_seconds * len(self.exercise.checks) + 60
+        self.allowed = _allowed(sub.cells, timeout, check_seconds * len(self.exercise.checks))
         self.started = time.monotonic()
         self.deadline = self.started + self.allowed
         self.conn, send = context().Pipe(duplex=False)
@@ -182,6 +182,11 @@ def _identify(paths: list[str], exercise: str | None) -> list[Submission]:
         ex = exercise or exercise_of(nb, path, IDS)
         subs.append(Submission(path, student, ex, cells=sum(c.cell_type == "code" for c in nb.cells)))
     return subs
+
+
+def _allowed(cells: int, timeout: float, checks: float) -> float:
+    """A notebook's deadline: every cell at its limit, a few restarts, the checks, and slack."""
+    return timeout * (cells + 4) + checks + 60
 
 
 def _kill(process) -> None:

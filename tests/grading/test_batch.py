@@ -4,7 +4,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from classroom import FILES, HOSTILE, notebook, with_answer, write
+from classroom import FILES, HOSTILE, notebook, with_answer, with_cell, write
 
 from kubelab.cli import main
 from kubelab.grading import batch
@@ -118,6 +118,14 @@ def test_a_change_to_the_grader_during_grading_stops_the_batch(tmp_path, monkeyp
     path = write(notebook("ex03.follow", solution=False), tmp_path / "a" / FILES["ex03.follow"])
     subs, intact = batch.grade_class([str(path)], timeout=20)
     assert not intact and subs[0].status.startswith("stopped: kubelab's grader changed")
+
+
+def test_a_notebook_past_its_deadline_is_stopped_and_scores_zero(tmp_path, monkeypatch):
+    monkeypatch.setattr(batch, "_allowed", lambda cells, timeout, checks: 3.0)
+    sleepy = with_cell(notebook("ex04.sidecar", solution=True), "import time\ntime.sleep(60)")
+    path = write(sleepy, tmp_path / "a" / FILES["ex04.sidecar"])
+    subs, intact = batch.grade_class([str(path)], timeout=60)
+    assert intact and subs[0].status == "deadline: grading took over 3 s" and subs[0].result.score == 0
 
 
 @pytest.mark.parametrize("metadata, check_cell, filename, want", [
