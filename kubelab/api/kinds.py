@@ -180,6 +180,9 @@ def _builtin() -> list[ResourceType]:
                      subresources=("status",), custom=True),
         ResourceType("Lease", "leases", "coordination.k8s.io"),
         ResourceType("EndpointSlice", "endpointslices", "discovery.k8s.io"),
+        # served from memory by metrics-server (an aggregated API), never stored: read-only
+        ResourceType("NodeMetrics", "nodes", "metrics.k8s.io", "v1beta1", namespaced=False, verbs=("get", "list")),
+        ResourceType("PodMetrics", "pods", "metrics.k8s.io", "v1beta1", verbs=("get", "list")),
     ]
     return core + apps + others
 

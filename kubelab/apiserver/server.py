@@ -26,6 +26,7 @@ from .admission import default_admission
 from .eviction import evict
 from .nodeproxy import NodeProxy
 from .patch import PatchError, json_merge, json_patch, strategic_merge
+from .scale import ScaleSubresource
 from .watchcache import ApiWatch, Cacher
 
 __all__ = ["APIServer", "AuditEvent"]
@@ -87,10 +88,14 @@ class APIServer:
         self.admission = default_admission() if admission is None else admission
         self._cachers: dict[str, Cacher] = {}
         self.nodes_proxy = NodeProxy(self)      # pods/exec and pods/log go to the Pod's kubelet
+        self.scale = ScaleSubresource(self)     # deployments/scale & co: api.scale.get / api.scale.update
         self.audit: list[AuditEvent] = []       # the audit log of committed writes, oldest first
         #: who is calling when a write names no user agent (the cluster answers with the
         #: component its loop is running)
         self.user_agent: Callable[[], str | None] = lambda: None
+        #: aggregated APIs answered from memory, not the store (metrics.k8s.io: metrics-server):
+        #: ResourceType -> server with get(rtype, name, namespace) and list(rtype, namespace, labels, fields)
+        self.virtual: dict[ResourceType, object] = {}
 
     # -- reading ---------------------------------------------------------
     def resolve(self, resource) -> ResourceType:
@@ -106,6 +111,8 @@ class APIServer:
             resource_version: str | None = None) -> dict:
         """GET one object; ``resource_version`` reads it as it was at that revision."""
         rtype = self.resolve(resource)
+        if rtype in self.virtual:
+            return self.virtual[rtype].get(rtype, name, self._ns(rtype, namespace))
         kv = self._read(rtype.key(name, self._ns(rtype, namespace)), resource_version)
         if kv is None:
             raise self._not_found(rtype, name)
@@ -116,6 +123,8 @@ class APIServer:
         """LIST as a ``<Kind>List``; ``resource_version`` lists at that exact revision
         (resourceVersionMatch=Exact), which is how the book travels back in time."""
         rtype = self.resolve(resource)
+        if rtype in self.virtual:
+            return self.virtual[rtype].list(rtype, self._ns(rtype, namespace), label_selector, field_selector)
         labels, fields = self._selectors(rtype, label_selector, field_selector)
         revision = self._revision(resource_version)
         try:

@@ -32,7 +32,7 @@ class NamespaceController(Controller):
             return
         remaining = 0
         for rtype in self.api.registry:
-            if not rtype.namespaced or "list" not in rtype.verbs:
+            if not rtype.namespaced or not {"list", "delete"} <= set(rtype.verbs):   # deletable kinds only
                 continue
             for obj in self.api.list(rtype, namespace=name)["items"]:
                 remaining += 1

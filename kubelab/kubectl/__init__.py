@@ -45,10 +45,12 @@ def _verbs():
     from .mutate import apply, create, delete, patch, replace
     from .nodes import cordon, taint, uncordon
     from .rollout import rollout, scale, set_
+    from .top import top
     return {"get": get, "describe": describe, "apply": apply, "create": create, "delete": delete,
             "label": label, "annotate": annotate, "api-resources": api_resources,
             "rollout": rollout, "scale": scale, "set": set_, "run": run_pod, "expose": expose,
-            "patch": patch, "replace": replace, "cordon": cordon, "uncordon": uncordon, "taint": taint}
+            "patch": patch, "replace": replace, "cordon": cordon, "uncordon": uncordon, "taint": taint,
+            "top": top}
 
 
 def _exec_logs(cluster, command: str):

@@ -46,6 +46,9 @@ _FLAGS = {
     "protocol": ("", True, False, None), "patch": ("p", True, False, None), "patch-file": ("", True, False, None),
     "replicas": ("", True, False, None), "revision": ("", True, False, None),
     "to-revision": ("", True, False, None), "timeout": ("", True, False, None),
+    # kubectl top
+    "containers": ("", False, False, None), "sum": ("", False, False, None),
+    "show-capacity": ("", False, False, None), "use-protocol-buffers": ("", False, False, None),
 }
 _SHORT = {short: name for name, (short, *_rest) in _FLAGS.items() if short}
 

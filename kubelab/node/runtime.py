@@ -104,6 +104,8 @@ class Container:
         self.cpu_limit = _limit(spec.get("resources"), "cpu")
         self.memory_limit = _limit(spec.get("resources"), "memory")
         self.main: Process | None = None
+        # cAdvisor's container_cpu_usage_seconds_total: core-seconds up to _cpu_since, then _cpu_rate
+        self._cpu_total, self._cpu_rate, self._cpu_since = 0.0, 0, runtime.clock.seconds
         self._gen = None
         self._timer = None
         self._kill_timer = None
@@ -139,7 +141,14 @@ class Container:
             cpu = min(cpu, self.cpu_limit)
         return cpu, sum(p.memory_bytes for p in procs)
 
+    def cpu_seconds(self) -> float:
+        """CPU time used so far, in core-seconds (the cumulative counter metrics-server reads)."""
+        until = self.runtime.clock.seconds if self.finished_at is None else self.finished_at
+        return self._cpu_total + self._cpu_rate * (until - self._cpu_since) / 1000
+
     def usage_changed(self) -> None:
+        self._cpu_total, self._cpu_since = self.cpu_seconds(), self.runtime.clock.seconds
+        self._cpu_rate = self.usage()[0]
         if self.memory_limit is not None and self.state == "running" and self.usage()[1] > self.memory_limit:
             self.runtime.loop.soon(lambda: self.runtime.finish(self, 137, "OOMKilled"), self.runtime.owner)
 

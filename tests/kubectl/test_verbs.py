@@ -154,12 +154,14 @@ def test_delete_from_a_file_names_the_file_when_missing(cluster):
 
 def test_api_resources_lists_the_registry_core_group_first(cluster):
     out = run(cluster, "api-resources --namespaced=false")
-    assert out == ("NAME                SHORTNAMES   APIVERSION             NAMESPACED   KIND\n"
-                   "namespaces          ns           v1                     false        Namespace\n"
-                   "nodes               no           v1                     false        Node\n"
-                   "persistentvolumes   pv           v1                     false        PersistentVolume\n"
-                   "priorityclasses     pc           scheduling.k8s.io/v1   false        PriorityClass\n"
-                   "storageclasses      sc           storage.k8s.io/v1      false        StorageClass\n")
+    # with metrics-server installed, its aggregated API is listed too (NodeMetrics)
+    assert out == ("NAME                SHORTNAMES   APIVERSION               NAMESPACED   KIND\n"
+                   "namespaces          ns           v1                       false        Namespace\n"
+                   "nodes               no           v1                       false        Node\n"
+                   "persistentvolumes   pv           v1                       false        PersistentVolume\n"
+                   "nodes                            metrics.k8s.io/v1beta1   false        NodeMetrics\n"
+                   "priorityclasses     pc           scheduling.k8s.io/v1     false        PriorityClass\n"
+                   "storageclasses      sc           storage.k8s.io/v1        false        StorageClass\n")
 
 
 def test_api_resources_wide_adds_verbs_and_categories(cluster):
