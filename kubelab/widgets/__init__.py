@@ -6,7 +6,7 @@
     kw.ApplyEditor(c, yaml)      # Apply / Delete, field errors inline
     kw.SchedulerExplainer(c)     # every node's Filter verdict and scores for a Pod
     kw.PodInside(c, "web-x")     # pause and containers, by shared namespace
-    kw.RolloutPlayer(yaml, "nginx:1.28")   # ReplicaSets old vs new during a rollout
+    kw.RolloutPlayer(yaml, "nginx:1.27")   # ReplicaSets old vs new during a rollout
     kw.ArchitectureTrace(c, yaml)          # what happened for one kubectl apply
     kw.PriorityPlayground()                # Borg's priority bands and preemption
 

@@ -1,5 +1,7 @@
 """ClusterView: what it shows, and that it follows the cluster as it runs."""
 import shutil
+import subprocess
+import sys
 
 import pytest
 
@@ -46,3 +48,16 @@ def test_the_diagram_mode_shows_the_graphviz_svg(web_yaml):
         assert pod["metadata"]["name"].replace("-", "&#45;") in view.svg      # dot escapes "-"
     view.mode = "html"
     assert "<svg" not in view.html
+
+
+def test_in_ipython_a_cell_that_runs_the_cluster_updates_the_views():
+    # a fresh process: the IPython shell is a process-wide singleton
+    code = ("from IPython.core.interactiveshell import InteractiveShell\n"
+            "ip = InteractiveShell.instance()\n"
+            "ip.run_cell('import kubelab as kl; from kubelab import widgets as kw; c = kl.Cluster(nodes=1, seed=0)')\n"
+            "ip.run_cell('view = kw.ClusterView(c)')\n"
+            "ip.run_cell(\"c.apply({'apiVersion': 'v1', 'kind': 'Pod', 'metadata': {'name': 'p'}, "
+            "'spec': {'containers': [{'name': 'a', 'image': 'nginx:1.27'}]}}); _ = c.run()\")\n"
+            "print(ip.user_ns['view'].text)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out == "node-1  Ready\n  p  Running  1/1  restarts 0\n"
