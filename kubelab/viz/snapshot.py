@@ -16,7 +16,7 @@ __all__ = ["ClusterState", "NodeState", "PodState", "cluster_state", "tone"]
 #: STATUS words that mean a Pod is broken, in kubectl's words
 _FAILED = {"Error", "CrashLoopBackOff", "Failed", "ImagePullBackOff", "ErrImagePull", "OOMKilled",
            "Evicted", "InvalidImageName", "CreateContainerConfigError", "Unknown", "NodeLost",
-           "ContainerStatusUnknown", "Preempting"}
+           "ContainerStatusUnknown"}
 
 
 @dataclass(frozen=True)

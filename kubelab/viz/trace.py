@@ -25,7 +25,6 @@ __all__ = ["Step", "Trace", "trace_apply"]
 
 API = "kube-apiserver"
 USER = "kubectl"
-_EVENT_TYPES = {"create": "ADDED", "delete": "DELETED"}
 
 
 @dataclass(frozen=True)
