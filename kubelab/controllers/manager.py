@@ -9,6 +9,7 @@ from .disruption import DisruptionController
 from .endpoints import EndpointsController
 from .endpointslice import EndpointSliceController
 from .garbagecollector import GarbageCollector
+from .horizontal import HorizontalController
 from .job import JobController
 from .namespace import NamespaceController
 from .nodelifecycle import NodeLifecycleController
@@ -44,6 +45,7 @@ CONTROLLERS = [
     ProvisionerController,
     PVCProtectionController,
     PVProtectionController,
+    HorizontalController,
 ]
 
 

@@ -7,6 +7,7 @@
   (metrics.k8s.io/v1beta1) through the API server (``Cluster.metrics_server``);
 * :mod:`.load` — a load generator: requests per second against a Service, turned into CPU.
 """
+from .load import LoadGenerator, Sample, constant, steps, waves
 from .server import MetricsServer
 
-__all__ = ["MetricsServer"]
+__all__ = ["MetricsServer", "LoadGenerator", "Sample", "constant", "steps", "waves"]
