@@ -13,9 +13,7 @@ __all__ = ["ClusterView"]
 class ClusterView(View):
     """Nodes with their Pods (status colours, READY, RESTARTS). ``mode="html"`` is the
     compact view redrawn on every change; ``mode="svg"`` the graphviz picture.
-
-    >>> view = ClusterView(c)          # doctest: +SKIP
-    >>> view.text                      # what it shows, as plain text
+    ``.text`` says what it shows, as plain text; ``namespace`` limits the Pods.
     """
 
     css_class = "kl-clusterview"

@@ -171,27 +171,28 @@ class RolloutPlayer(View):
 
 def _chart(frames: list[Frame], bounds: tuple[int, int]) -> str:
     """Stacked bars per frame (old grey, new blue; the available part darker), with the
-    controller's bounds as dashed lines."""
+    controller's bounds as dashed lines labelled on the right."""
     most, fewest = bounds
     top = max([most] + [f.old + f.new for f in frames]) or 1
-    bar, gap, height, left = 14, 4, 160, 30
+    bar, gap, height, pad = 14, 4, 160, 12
     unit = height / top
-    width = left + len(frames) * (bar + gap) + 10
+    right = 8 + len(frames) * (bar + gap)
     parts = []
     for i, f in enumerate(frames):
-        x = left + i * (bar + gap)
-        y = height
+        x = 8 + i * (bar + gap)
+        y = pad + height
         for count, available, dark, light in ((f.old, f.old_available, "#546e7a", "#cfd8dc"),
                                               (f.new, f.new_available, "#1565c0", "#bbdefb")):
             for n, colour in ((available, dark), (count - available, light)):
                 if n > 0:
                     y -= n * unit
                     parts.append(f'<rect x="{x}" y="{y:.1f}" width="{bar}" height="{n * unit:.1f}" fill="{colour}"/>')
-    for value, label in ((most, f"max {most}"), (fewest, f"min available {fewest}")):
-        y = height - value * unit
-        parts.append(f'<line x1="{left}" x2="{width}" y1="{y:.1f}" y2="{y:.1f}" stroke="#c62828" '
-                     f'stroke-dasharray="4 3"/><text x="2" y="{y - 2:.1f}" font-size="9">{label}</text>')
-    return (f'<svg class="kl-rollout-chart" width="{width}" height="{height + 20}" '
-            f'xmlns="http://www.w3.org/2000/svg"><g>{"".join(parts)}</g>'
-            f'<text x="{left}" y="{height + 14}" font-size="10">old ReplicaSet grey, new blue; darker: available; '
-            f'one bar per step</text></svg>')
+    for value, label in ((most, f"at most {most} Pods"), (fewest, f"at least {fewest} available")):
+        y = pad + height - value * unit
+        parts.append(f'<line x1="4" x2="{right}" y1="{y:.1f}" y2="{y:.1f}" stroke="#c62828" stroke-dasharray="4 3"/>'
+                     f'<text x="{right + 4}" y="{y + 3:.1f}" font-size="10">{label}</text>')
+    width = max(right + 130, 420)
+    return (f'<svg class="kl-rollout-chart" width="{width}" height="{pad + height + 20}" '
+            f'xmlns="http://www.w3.org/2000/svg" font-family="sans-serif"><g>{"".join(parts)}</g>'
+            f'<text x="4" y="{pad + height + 14}" font-size="10">one bar per step: old ReplicaSet grey, new blue; '
+            f'darker: available</text></svg>')
