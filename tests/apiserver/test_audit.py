@@ -46,3 +46,13 @@ def test_the_user_agent_defaults_to_the_component_the_loop_is_running():
     assert trail[:3] == [("create", "pods", "kubectl"),
                          ("create", "pods/binding", "kube-scheduler"),
                          ("update", "pods/status", "kubelet/node-1")]
+
+
+def test_the_loop_names_the_owner_of_the_callback_it_is_running():
+    c = kl.Cluster(nodes=0)
+    seen = []
+    c.loop.soon(lambda: seen.append(c.loop.running), "some-controller")
+    c.loop.later(5, lambda: seen.append(c.loop.running), "some-kubelet")
+    c.run()
+    assert seen == ["some-controller", "some-kubelet"]
+    assert c.loop.running is None
