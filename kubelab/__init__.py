@@ -22,9 +22,9 @@ def load_ipython_extension(ipython) -> None:
 
 
 def __getattr__(name: str):
-    """``kl.widgets``, ``kl.viz`` and ``kl.grading`` load on first use (the first two import
-    ipywidgets and graphviz)."""
-    if name in ("widgets", "viz", "grading"):
+    """``kl.widgets``, ``kl.viz``, ``kl.grading`` and ``kl.metrics`` load on first use (the
+    first two import ipywidgets and graphviz)."""
+    if name in ("widgets", "viz", "grading", "metrics"):
         import importlib
 
         return importlib.import_module(f".{name}", __name__)
