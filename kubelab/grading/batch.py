@@ -48,7 +48,6 @@ class Submission:
     notes: list[str] = field(default_factory=list)
     answer: str = ""
     status: str = "ok"
-    seconds: float = 0.0
 
 
 def main(args) -> int:
@@ -97,7 +96,8 @@ def grade_class(paths: list[str], *, timeout: float = 60, jobs: int | None = Non
         if not running:
             break
         deadline = min(r.deadline for r in running.values())
-        wait([r.process.sentinel for r in running.values()], timeout=max(0.0, deadline - time.monotonic()))
+        wait([r.process.sentinel for r in running.values()] + [r.conn for r in running.values()],
+             timeout=max(0.0, deadline - time.monotonic()))
         for key, r in list(running.items()):
             if r.process.exitcode is not None or time.monotonic() >= r.deadline or r.conn.poll():
                 r.finish()
@@ -139,9 +139,8 @@ class _Running:
         self.process.join(5 if report is not None else 0)
         if self.process.exitcode is None:
             _kill(self.process)
-        sub.seconds = time.monotonic() - self.started
         if report is None:
-            late = sub.seconds >= self.allowed
+            late = time.monotonic() - self.started >= self.allowed
             sub.status = (f"deadline: grading took over {self.allowed:g} s" if late else
                           f"grader error (exit status {self.process.exitcode})")
             sub.result = all_failed(self.exercise, "grading this notebook took too long and was stopped" if late

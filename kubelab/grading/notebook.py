@@ -52,7 +52,7 @@ def execute(nb, *, cwd: str, timeout: float) -> Execution:
             return _run(nb, cwd=cwd, timeout=timeout, skipped=skipped)
         except _Fatal as fatal:
             if fatal.index < 0:         # while the grader read `answer`: nothing left to skip
-                return Execution({"kind": "error", "error": f"{fatal.why} while the grader read `answer`"},
+                return Execution({"kind": "error", "error": "the kernel died while the grader read `answer`"},
                                  _skip_notes(nb, skipped))
             skipped[fatal.index] = fatal.why
     return Execution({"kind": "error", "error": "the kernel kept dying; gave up"}, _skip_notes(nb, skipped))
@@ -78,8 +78,8 @@ def _run(nb, *, cwd: str, timeout: float, skipped: dict[int, str]) -> Execution:
             try:
                 client.execute_cell(cell, index)
             except DeadKernelError:
-                raise _Fatal(index, "the kernel died while running it (os._exit, sys.exit in a thread, "
-                                    "or a crash)") from None
+                raise _Fatal(index, "the kernel died while running it (os._exit, a crash, or "
+                                    "running out of memory)") from None
             except CellTimeoutError:
                 pass
             return time.monotonic() - started >= limit
