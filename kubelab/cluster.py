@@ -14,6 +14,7 @@ from .api.kinds import UnknownResource
 from .api.manifests import ManifestError, load_manifests
 from .api.meta import format_time
 from .api.quantity import parse_quantity
+from .apiserver.bootstrap import bootstrap
 from .apiserver.server import APIServer
 from .controllers.manager import ControllerManager
 from .node.kubelet import Kubelet
@@ -26,8 +27,6 @@ from .store.memory import MemoryStore
 __all__ = ["Cluster", "current"]
 
 _current = None
-
-SYSTEM_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
 
 
 class Cluster:
@@ -54,8 +53,7 @@ class Cluster:
         self.api = APIServer(self.store, clock=self.clock, rng=self.rng)
         # the audit log's user agent: the component the loop is running, else the user
         self.api.user_agent = lambda: self.loop.running or "kubectl"
-        for ns in SYSTEM_NAMESPACES:
-            self.api.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})
+        bootstrap(self.api)
         self.apiservers = [self.api]
         if control_plane_replicas > 1:          # replaces c.api with a load-balanced connection
             from .ha import ControlPlane
@@ -70,17 +68,12 @@ class Cluster:
         self.network = PodNetwork()            # the Pod network every kubelet attaches Pods to
         self._claims: dict = {}                 # PersistentVolumeClaim storage, shared by the nodes
         self.kubelets: dict[str, Kubelet] = {}
-        self._joined = 0                        # kubelets ever started: numbers a new node's addresses
         for node in self._node_manifests(nodes):
             self._start_kubelet(node)
         from .network.networking import Networking      # kube-proxy per node, cluster DNS, NetworkPolicy
         self.networking = Networking(self.api, self.loop, rng=self.rng, network=self.network,
                                      kubelets=self.kubelets)
         self.networking.start()
-        from .metrics import MetricsServer        # the metrics-server add-on: kubectl top, the HPA's metrics
-        self.metrics_server = MetricsServer(self.api, self.loop, kubelets=self.kubelets)
-        self.components[self.metrics_server.name] = self.metrics_server
-        self.metrics_server.start()
         self.loop.run()
         global _current
         _current = weakref.ref(self)
@@ -89,26 +82,20 @@ class Cluster:
         kubelet = Kubelet(self.api, self.loop, node=node, rng=self.rng, network=self.network,
                           claims=self._claims)
         self.kubelets[node["metadata"]["name"]] = kubelet
-        self._joined += 1
         self.api.nodes_proxy.register(node["metadata"]["name"], kubelet)
         kubelet.start()
         return kubelet
 
     def add_node(self, node=None) -> dict:
         """Join a new node (a Node manifest, or None for the next ``node-N``) with its kubelet."""
-        given = [node] if node is not None else [{"metadata": {"name": f"node-{self._joined + 1}"}}]
-        manifest = self._node_manifests(given, first_index=self._joined + 1)[0]
+        given = [node] if node is not None else [{"metadata": {"name": f"node-{len(self.kubelets) + 1}"}}]
+        manifest = self._node_manifests(given, first_index=len(self.kubelets) + 1)[0]
         name = manifest["metadata"]["name"]
         if name in self.kubelets:
             raise errors.AlreadyExists(f'nodes "{name}" already exists', kind="nodes", name=name)
         self._start_kubelet(manifest)
-        if self.loop.running is None:           # not from inside a component (a node group booting one)
-            self.loop.run(0)
+        self.loop.run(0)
         return self.api.get("nodes", name)
-
-    def remove_node(self, node: str) -> None:
-        """Delete the machine: its kubelet and containers, its Node object and the Pods bound to it."""
-        faults.remove_node(self, node)
 
     # -- failure injection (see kubelab/faults.py) -------------------------
     def fail_node(self, node: str) -> None:
@@ -179,39 +166,53 @@ class Cluster:
     # -- kubectl-style verbs ---------------------------------------------
     def apply(self, manifest, *, namespace: str | None = None) -> list[dict]:
         """Create or update every object in ``manifest`` (YAML text, dict, list or path),
-        as ``kubectl apply`` does. All objects are checked first (a server-side dry
-        run), so a mistake in one document applies none of them."""
+        in order, as ``kubectl apply`` does (so a Namespace or PriorityClass can come
+        before what uses it). If one document fails, the ones before it are rolled
+        back and the error names the document: nothing is half-applied."""
         from .kubectl.apply import apply_object
 
         try:
             objects = load_manifests(manifest)
         except ManifestError as e:
             raise errors.BadRequest(str(e)) from None
+        done: list[tuple[dict, dict | None]] = []          # (stored, what was there before)
         for i, obj in enumerate(objects):
             try:
-                self.api.create(obj, namespace=namespace, dry_run=True)
-            except errors.AlreadyExists:
-                pass
-            except errors.ApiError as e:
-                if isinstance(e, errors.Forbidden) and self._stored(obj, namespace):
-                    continue        # admission (quota, limits) judged a create; apply will update instead
+                before = self._live(obj, namespace)
+                done.append((apply_object(self.api, obj, namespace=namespace)[0], before))
+            except (errors.ApiError, UnknownResource) as e:
+                self._roll_back(done)
+                if not isinstance(e, errors.ApiError):
+                    e = errors.NotFound(f'no matches for kind "{obj.get("kind")}" in version '
+                                        f'"{obj.get("apiVersion")}"')
                 if len(objects) > 1:
                     e.args = (f"document {i + 1} ({obj.get('kind')} {obj.get('metadata', {}).get('name')!r}): "
                               f"{e.message}",)
-                raise
-        stored = [apply_object(self.api, obj, namespace=namespace)[0] for obj in objects]
+                raise e from None
         self.loop.run(0)
-        return stored
+        return [stored for stored, _ in done]
 
-    def _stored(self, obj: dict, namespace: str | None) -> bool:
-        """Whether ``obj`` already exists (so ``apply`` patches it rather than creating it)."""
+    def _live(self, obj: dict, namespace: str | None) -> dict | None:
+        """The stored object ``obj`` would update, or None if ``apply`` will create it."""
         meta = obj.get("metadata") or {}
+        rtype = self.api.registry.for_kind(obj.get("apiVersion", ""), obj.get("kind", ""))
         try:
-            rtype = self.api.registry.for_kind(obj.get("apiVersion", ""), obj.get("kind", ""))
-            self.api.get(rtype, meta.get("name") or "", namespace=meta.get("namespace") or namespace or "default")
-        except (UnknownResource, errors.NotFound):
-            return False
-        return True
+            return self.api.get(rtype, meta.get("name") or "", namespace=meta.get("namespace") or namespace
+                                or "default")
+        except errors.NotFound:
+            return None
+
+    def _roll_back(self, done: list[tuple[dict, dict | None]]) -> None:
+        """Undo an apply's earlier documents, newest first: delete what it created,
+        put back what it changed (the simulation has not run in between)."""
+        for stored, before in reversed(done):
+            rtype = self.api.registry.for_kind(stored["apiVersion"], stored["kind"])
+            m = stored["metadata"]
+            if before is None:
+                self.api.delete(rtype, m["name"], namespace=m.get("namespace"), grace_period_seconds=0)
+            else:
+                before["metadata"]["resourceVersion"] = m["resourceVersion"]
+                self.api.update(before)
 
     def get(self, kind: str, name: str | None = None, namespace: str | None = "default",
             selector: str | None = None):

@@ -13,11 +13,13 @@ class Source:
     def __init__(self, name: str, text: str, path: str, line: int):
         self.name, self.text, self.path, self.line = name, text, path, line
 
+    # The line number is kept in ``.line`` but not shown: stored notebook outputs
+    # must not change whenever code above the shown object moves.
     def __repr__(self) -> str:
-        return f"# {self.path}:{self.line}\n{self.text.rstrip()}"
+        return f"# {self.path}\n{self.text.rstrip()}"
 
     def _repr_markdown_(self) -> str:
-        return f"`{self.path}:{self.line}`\n\n```python\n{self.text.rstrip()}\n```"
+        return f"`{self.path}`\n\n```python\n{self.text.rstrip()}\n```"
 
 
 def show_source(obj) -> Source:

@@ -39,3 +39,73 @@ def test_show_source_shows_the_engines_own_code():
     assert src.path == "kubelab/controllers/garbagecollector.py"
     assert src.text.lstrip().startswith("def sync(self, uid: str)")
     assert "```python" in src._repr_markdown_()
+
+
+def test_apply_takes_a_namespace_and_its_contents_in_one_manifest():
+    c = kl.Cluster(nodes=0)
+    c.apply("""
+apiVersion: v1
+kind: Namespace
+metadata: {name: team}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: cfg, namespace: team}
+""")
+    assert c.get("cm", "cfg", namespace="team")["metadata"]["namespace"] == "team"
+
+
+def test_a_bad_document_applies_nothing_and_names_the_document():
+    c = kl.Cluster(nodes=0)
+    bad = """
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: good}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: broken}
+spec:
+  containers: [{name: app}]
+"""
+    try:
+        c.apply(bad)
+    except kl.errors.Invalid as e:
+        assert str(e).startswith("document 2 (Pod 'broken'): ")
+        assert "spec.containers[0].image: Required value" in str(e)
+    else:
+        raise AssertionError("the broken Pod was accepted")
+    assert c.get("cm") == []
+
+
+def test_apply_takes_documents_in_order_so_later_ones_may_use_earlier_ones():
+    # kubectl apply -f sends the documents one by one, in order
+    c = kl.Cluster(nodes=0)
+    c.apply("""
+apiVersion: scheduling.k8s.io/v1
+kind: PriorityClass
+metadata: {name: batch}
+value: 100
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: job}
+spec:
+  priorityClassName: batch
+  containers: [{name: app, image: busybox}]
+""")
+    assert c.get("pod", "job")["spec"]["priority"] == 100
+
+
+def test_a_failed_apply_rolls_back_an_update_it_made_earlier():
+    c = kl.Cluster(nodes=0)
+    c.apply({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg"}, "data": {"v": "1"}})
+    try:
+        c.apply([{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg"}, "data": {"v": "2"}},
+                 {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "x"}, "spec": {"containers": []}}])
+    except kl.errors.Invalid as e:
+        assert "document 2 (Pod 'x')" in str(e)
+    else:
+        raise AssertionError("an invalid Pod was accepted")
+    assert c.get("cm", "cfg")["data"] == {"v": "1"}
+    assert [p["metadata"]["name"] for p in c.get("pods")] == []

@@ -2,7 +2,7 @@
 
 Every ``node-monitor-period`` (5 s) it compares each node's last heartbeat (its
 Lease in kube-node-lease, or the Ready condition's lastHeartbeatTime) with the
-clock. After ``node-monitor-grace-period`` (40 s) of silence the node's
+clock. After ``node-monitor-grace-period`` (50 s since v1.32, kubernetes#126287) of silence the node's
 conditions become Unknown ("Kubelet stopped posting node status.") and it gets
 the ``node.kubernetes.io/unreachable`` taints, NoSchedule and NoExecute; a
 Ready=False node gets ``node.kubernetes.io/not-ready``. The NoExecute taint is
@@ -17,7 +17,7 @@ from .base import Controller
 __all__ = ["NodeLifecycleController", "MONITOR_PERIOD", "GRACE_PERIOD"]
 
 MONITOR_PERIOD = 5.0
-GRACE_PERIOD = 40.0
+GRACE_PERIOD = 50.0      # --node-monitor-grace-period default since v1.32 (was 40 s)
 UNREACHABLE = "node.kubernetes.io/unreachable"
 NOT_READY = "node.kubernetes.io/not-ready"
 _CONDITIONS = ("Ready", "MemoryPressure", "DiskPressure", "PIDPressure")

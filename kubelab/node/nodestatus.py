@@ -11,7 +11,7 @@ A kubelet registers its Node, then shows it is alive in two ways:
   condition's ``lastHeartbeatTime``.
 
 Conditions: Ready, MemoryPressure (from the eviction manager), DiskPressure,
-PIDPressure. A stopped kubelet stops both, and after 40 s the node lifecycle
+PIDPressure. A stopped kubelet stops both, and after 50 s the node lifecycle
 controller marks the node Unknown.
 """
 from __future__ import annotations

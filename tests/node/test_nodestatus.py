@@ -3,7 +3,7 @@
 kubernetes.io "Nodes / Heartbeats": the kubelet renews its Lease in kube-node-lease
 (every 10 s: a quarter of leaseDurationSeconds 40) and updates the Node's status when
 it changes or every 5 minutes (nodeStatusReportFrequency); when the kubelet stops, the
-node lifecycle controller marks the node's conditions Unknown after 40 s
+node lifecycle controller marks the node's conditions Unknown after 50 s
 ("Kubelet stopped posting node status.").
 """
 import kubelab as kl

@@ -1,12 +1,10 @@
 """Priority: resolve a Pod's priorityClassName to spec.priority and preemptionPolicy.
 
 No class named: the cluster's globalDefault class if one exists, else 0.
-The two system classes always exist (system-cluster-critical 2000000000,
-system-node-critical 2000001000).
+(The two system classes are ordinary objects the API server creates at boot:
+see bootstrap.py.)
 """
 from ... import errors
-
-SYSTEM_CLASSES = {"system-cluster-critical": 2000000000, "system-node-critical": 2000001000}
 
 
 def priority(api, operation, obj, old, rtype) -> None:
@@ -15,9 +13,7 @@ def priority(api, operation, obj, old, rtype) -> None:
     spec = obj["spec"]
     name = spec.get("priorityClassName")
     classes = api.store.range(api.registry.resolve("priorityclasses").prefix())[0]
-    if name in SYSTEM_CLASSES:
-        value, policy = SYSTEM_CLASSES[name], "PreemptLowerPriority"
-    elif name:
+    if name:
         match = next((kv.value for kv in classes if kv.value["metadata"]["name"] == name), None)
         if match is None:
             raise errors.Forbidden(
