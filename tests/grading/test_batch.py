@@ -149,3 +149,11 @@ def test_who_a_notebook_belongs_to(tmp_path, paths, students):
         write(nbformat.v4.new_notebook(), tmp_path / p)
     subs = batch._identify([str(tmp_path / p) for p in paths], "ex04.sidecar")
     assert [s.student for s in subs] == students
+
+
+def test_kubelab_grade_refuses_a_missing_path_and_an_unknown_exercise(tmp_path, capsys):
+    out = str(tmp_path / "g.csv")
+    assert main(["grade", str(tmp_path / "nope.ipynb"), "--out", out]) == 2
+    assert "nope.ipynb: no such file or directory" in capsys.readouterr().err
+    assert main(["grade", str(tmp_path), "--out", out, "--exercise", "ex99.nope"]) == 2
+    assert "no exercise 'ex99.nope'; the exercises are: ex01.priorities" in capsys.readouterr().err
