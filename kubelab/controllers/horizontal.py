@@ -75,7 +75,7 @@ class HorizontalController(Controller):
 
     def _after_period(self, key: str) -> None:
         """AddRateLimited with the fixed-interval limiter: a request already waiting wins."""
-        if key not in self._timers and self.running:
+        if key not in self._timers and not self.queue.shutting_down:
             self._timers[key] = self.loop.later(SYNC_PERIOD, lambda: self._due(key), self.name, daemon=True)
 
     def _due(self, key: str) -> None:
@@ -189,6 +189,7 @@ class HorizontalController(Controller):
         try:
             selector = self._selector(hpa, scale["status"].get("selector", ""))
         except MetricFailure as e:
+            self._condition(hpa, *e.condition)
             return -1, "", None, e
         specs = hpa["spec"].get("metrics") or []
         statuses, replicas, metric, failures, first = [], 0, "", 0, None

@@ -150,7 +150,8 @@ class LoadGenerator:
             if capacity and share < capacity:
                 latencies.append((min(share, capacity), self.cpu_per_request / cap / (1 - share / capacity)))
         self._drive(load)
-        latency = sum(r * t for r, t in latencies) / sum(r for r, _ in latencies) if latencies else None
+        weight = sum(r for r, _ in latencies)
+        latency = sum(r * t for r, t in latencies) / weight if weight else None
         return Sample(now, rps, served, rps - served, len(endpoints), latency)
 
     def _drive(self, load: dict) -> None:
