@@ -8,9 +8,10 @@
 """
 from . import api, errors
 from .cluster import Cluster
+from .federation import Federation
 from .source import show_source
 
-__all__ = ["Cluster", "api", "errors", "show_source", "load_ipython_extension"]
+__all__ = ["Cluster", "Federation", "api", "errors", "show_source", "load_ipython_extension"]
 __version__ = "0.1.0"
 
 

@@ -68,6 +68,7 @@ class Cluster:
         self.network = PodNetwork()            # the Pod network every kubelet attaches Pods to
         self._claims: dict = {}                 # PersistentVolumeClaim storage, shared by the nodes
         self.kubelets: dict[str, Kubelet] = {}
+        self._joined = 0                        # kubelets ever started: numbers a new node's addresses
         for node in self._node_manifests(nodes):
             self._start_kubelet(node)
         from .network.networking import Networking      # kube-proxy per node, cluster DNS, NetworkPolicy
@@ -82,20 +83,26 @@ class Cluster:
         kubelet = Kubelet(self.api, self.loop, node=node, rng=self.rng, network=self.network,
                           claims=self._claims)
         self.kubelets[node["metadata"]["name"]] = kubelet
+        self._joined += 1
         self.api.nodes_proxy.register(node["metadata"]["name"], kubelet)
         kubelet.start()
         return kubelet
 
     def add_node(self, node=None) -> dict:
         """Join a new node (a Node manifest, or None for the next ``node-N``) with its kubelet."""
-        given = [node] if node is not None else [{"metadata": {"name": f"node-{len(self.kubelets) + 1}"}}]
-        manifest = self._node_manifests(given, first_index=len(self.kubelets) + 1)[0]
+        given = [node] if node is not None else [{"metadata": {"name": f"node-{self._joined + 1}"}}]
+        manifest = self._node_manifests(given, first_index=self._joined + 1)[0]
         name = manifest["metadata"]["name"]
         if name in self.kubelets:
             raise errors.AlreadyExists(f'nodes "{name}" already exists', kind="nodes", name=name)
         self._start_kubelet(manifest)
-        self.loop.run(0)
+        if self.loop.running is None:           # not from inside a component (a node group booting one)
+            self.loop.run(0)
         return self.api.get("nodes", name)
+
+    def remove_node(self, node: str) -> None:
+        """Delete the machine: its kubelet and containers, its Node object and the Pods bound to it."""
+        faults.remove_node(self, node)
 
     # -- failure injection (see kubelab/faults.py) -------------------------
     def fail_node(self, node: str) -> None:

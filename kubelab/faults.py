@@ -11,6 +11,9 @@ server's back door, and the rest of the cluster has to notice and converge:
   keep running, but the control plane sees the same silence as a failure.
 * ``heal_node``: the machine or the network is back; the kubelet starts,
   relists its Pods, and adopts or cleans up what still runs.
+* ``remove_node``: the machine is deleted for good (a cloud provider terminating
+  the instance, as the cluster autoscaler asks it to): the Node object and the
+  Pods still bound to it are deleted too.
 * ``kill_container``: the container's main process is killed (SIGKILL, exit
   137); the kubelet restarts it according to the Pod's restartPolicy.
 * ``stop_component`` / ``start_component``: stop and restart kube-scheduler,
@@ -21,7 +24,7 @@ from __future__ import annotations
 
 from . import errors
 
-__all__ = ["fail_node", "partition_node", "heal_node", "kill_container", "stop_component",
+__all__ = ["fail_node", "partition_node", "heal_node", "remove_node", "kill_container", "stop_component",
            "start_component"]
 
 
@@ -52,6 +55,25 @@ def heal_node(cluster, node: str) -> None:
     kubelet = _kubelet(cluster, node)
     if not kubelet.running:
         kubelet.start()
+
+
+def remove_node(cluster, node: str) -> None:
+    """The instance is terminated: the machine goes, its Node object is deleted (the cloud
+    node lifecycle controller's job) and so are the Pods still bound to it (the pod garbage
+    collector's). simplified: both happen at once, not after their checks' periods."""
+    fail_node(cluster, node)
+    del cluster.kubelets[node]
+    cluster.api.nodes_proxy.unregister(node)
+    for pod in cluster.api.list("pods", field_selector=f"spec.nodeName={node}")["items"]:
+        try:
+            cluster.api.delete("pods", pod["metadata"]["name"], namespace=pod["metadata"]["namespace"],
+                               grace_period_seconds=0)
+        except errors.NotFound:
+            pass
+    try:
+        cluster.api.delete("nodes", node, namespace=None)
+    except errors.NotFound:
+        pass
 
 
 def kill_container(cluster, pod: str, container: str | None = None, namespace: str = "default") -> None:
