@@ -40,10 +40,14 @@ _INVALID = re.compile(r'^(\S+) "([^"]*)" is invalid')
 def _invalid_text(err: errors.Invalid) -> str:
     """``The Pod "web" is invalid: spec.containers[0].image: Required value`` (MultilineError).
 
-    The kind and name come from the Status details; kubelab's server words them into
-    the message (``Pod "web" is invalid: ...``) as kube-apiserver does."""
+    The kind and name come from the Status details (details.kind is the bare kind,
+    ``Deployment``, while the server's message says ``Deployment.apps``), as
+    kubectl's checkErr prints them; without details, from the message."""
     m = _INVALID.match(err.message)
-    prefix = f'The {m.group(1)} "{m.group(2)}" is invalid' if m else "The request is invalid"
+    if err.kind or err.name:
+        prefix = f'The {err.kind} "{err.name}" is invalid'
+    else:
+        prefix = f'The {m.group(1)} "{m.group(2)}" is invalid' if m else "The request is invalid"
     causes = [f"{c.field}: {c.message}" if c.field else c.message for c in err.causes]
     if not causes:
         return f"The {err.message}" if m else f"{prefix}: {err.message}"
