@@ -57,7 +57,7 @@ class Storage:
         self.resolution = resolution
         self.last: dict[tuple[str, str], dict[str, Point]] = {}
         self.prev: dict[tuple[str, str], dict[str, Point]] = {}
-        self.pod_node: dict[tuple[str, str], str] = {}
+        self.node_pods: dict[str, list[tuple[str, str]]] = {}     # node -> its Pods in the last scrape
         self.node_times: dict[str, tuple[float, ...]] = {}      # the node's last two scrape times
         self.history_length = history
         self.pod_history: dict[tuple[str, str], deque] = {}
@@ -65,19 +65,20 @@ class Storage:
 
     def store(self, batches: dict[str, dict | None], now: float) -> None:
         """Keep one scrape: node -> its kubelet's batch (None: the kubelet did not answer)."""
-        last, prev, pod_node = {}, {}, {}
+        last, prev, node_pods = {}, {}, {}
         for node, batch in batches.items():
             if batch is None:
                 self.node_times.pop(node, None)
                 continue
             self.node_times[node] = (self.node_times.get(node, ())[-1:]) + (now,)
+            node_pods[node] = list(batch)
             for key, points in batch.items():
-                last[key], pod_node[key] = points, node
+                last[key] = points
                 earlier = {name: p for name, p in ((n, self._earlier(key, n, p)) for n, p in points.items())
                            if p is not None}
                 if earlier:
                     prev[key] = earlier
-        self.last, self.prev, self.pod_node = last, prev, pod_node
+        self.last, self.prev, self.node_pods = last, prev, node_pods
         self._record(now)
 
     def _earlier(self, key, name: str, new: Point) -> Point | None:
@@ -113,9 +114,7 @@ class Storage:
         if len(times) < 2:
             return None
         cpu = memory = 0
-        for key, node in self.pod_node.items():
-            if node != name:
-                continue
+        for key in self.node_pods.get(name, ()):
             usage = self.pod(*key)
             cpu += usage.cpu if usage is not None else 0
             memory += sum(p.memory for p in self.last[key].values())
