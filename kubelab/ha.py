@@ -107,11 +107,12 @@ class ControlPlane:
             server = APIServer(first.store, clock=first.clock, rng=first.rng, registry=first.registry,
                                admission=first.admission)
             server.audit, server.nodes_proxy, server.user_agent = first.audit, first.nodes_proxy, first.user_agent
+            server.virtual = first.virtual          # aggregated APIs (metrics-server) answer every replica
             servers.append(server)
         self.balancer = LoadBalancer(servers)
         cluster.apiservers = servers
         cluster.api = self.balancer.connect("kubectl")      # the user, kubelets and kube-proxy
-        first.nodes_proxy.api = cluster.api
+        first.nodes_proxy.api = first.scale.api = cluster.api
         self.history: list[tuple[float, str, str]] = []     # (seconds, replica, started/stopped leading)
         loop, rng = cluster.loop, cluster.rng
 
