@@ -109,3 +109,32 @@ def test_a_failed_apply_rolls_back_an_update_it_made_earlier():
         raise AssertionError("an invalid Pod was accepted")
     assert c.get("cm", "cfg")["data"] == {"v": "1"}
     assert [p["metadata"]["name"] for p in c.get("pods")] == []
+
+
+def test_apply_updates_a_custom_resource_with_a_json_merge_patch():
+    # custom resources have no strategic-merge metadata; kubectl apply sends a merge patch
+    from kubelab.api.kinds import ResourceType
+    c = kl.Cluster(nodes=0)
+    podset = ResourceType("PodSet", "podsets", "lab.example.com", "v1", custom=True)
+    c.api.registry.register(podset)
+    c.api.registry.register(podset)            # a second, identical registration is a no-op
+    assert sum(1 for t in c.api.registry if t.kind == "PodSet") == 1
+    doc = {"apiVersion": "lab.example.com/v1", "kind": "PodSet", "metadata": {"name": "web"},
+           "spec": {"replicas": 2, "image": "nginx", "ports": [80, 443]}}
+    c.apply(doc)
+    doc["spec"] = {"replicas": 3, "ports": [80]}
+    out = c.apply(doc)[0]
+    assert out["spec"] == {"replicas": 3, "ports": [80]}    # image removed, list replaced whole
+
+
+def test_a_custom_kind_registered_on_one_cluster_stays_in_that_cluster():
+    from kubelab.api.kinds import ResourceType
+    a, b = kl.Cluster(nodes=0), kl.Cluster(nodes=0)
+    a.api.registry.register(ResourceType("Widget", "widgets", "lab.example.com", "v1", custom=True))
+    assert a.api.resolve("widgets").kind == "Widget"
+    try:
+        b.api.resolve("widgets")
+    except kl.errors.NotFound:
+        pass
+    else:
+        raise AssertionError("the custom kind leaked into another cluster")

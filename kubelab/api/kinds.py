@@ -85,6 +85,8 @@ class Registry:
 
     def register(self, rtype: ResourceType) -> ResourceType:
         """Add a type (built in, or a learner's custom resource); names must be free."""
+        if rtype in self._types:
+            return rtype              # registering the same type again changes nothing
         names = self._names_of(rtype)
         taken = [n for n in names if n in self._names and self._names[n] != rtype]
         primary = [n for n in taken if n in (rtype.plural, rtype.kind.lower(), f"{rtype.plural}.{rtype.group}")]

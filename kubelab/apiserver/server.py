@@ -84,7 +84,7 @@ class APIServer:
         self.store = store
         self.clock = clock
         self.rng = rng
-        self.registry = registry
+        self.registry = Registry(registry)     # a private copy: custom kinds stay in this cluster
         self.admission = default_admission() if admission is None else admission
         self._cachers: dict[str, Cacher] = {}
         self.nodes_proxy = NodeProxy(self)      # pods/exec and pods/log go to the Pod's kubelet

@@ -16,9 +16,9 @@ import copy
 import json
 
 from kubelab import errors
-from kubelab.apiserver.patch import merge_key_for, strategic_merge
+from kubelab.apiserver.patch import json_merge, merge_key_for, strategic_merge
 
-__all__ = ["LAST_APPLIED", "apply_object", "last_applied", "three_way_patch"]
+__all__ = ["LAST_APPLIED", "apply_object", "last_applied", "three_way_patch", "three_way_json_merge_patch"]
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
@@ -194,9 +194,40 @@ def apply_object(api, obj: dict, namespace: str | None = None, *, dry_run: str |
         return api.create(modified, namespace=ns, dry_run=dry_run == "server"), "created"
     annotations = (current.get("metadata") or {}).get("annotations") or {}
     original = json.loads(annotations[LAST_APPLIED]) if annotations.get(LAST_APPLIED) else None
-    patch = three_way_patch(original, modified, current)
+    # custom resources have no patch strategies: kubectl sends a JSON merge patch for them
+    kind, merge = ("merge", json_merge) if rtype.custom else ("strategic", strategic_merge)
+    patch = (three_way_json_merge_patch if rtype.custom else three_way_patch)(original, modified, current)
     if not patch:
         return current, "unchanged"
     if dry_run:
-        return strategic_merge(current, patch), "configured"
-    return api.patch(rtype, meta["name"], patch, namespace=ns, patch_type="strategic"), "configured"
+        return merge(current, patch), "configured"
+    return api.patch(rtype, meta["name"], patch, namespace=ns, patch_type=kind), "configured"
+
+
+def three_way_json_merge_patch(original: dict | None, modified: dict, current: dict) -> dict:
+    """jsonmergepatch.CreateThreeWayJSONMergePatch: what changed from ``current`` to
+    ``modified`` (lists compared whole), plus nulls for fields ``original`` had and
+    ``modified`` dropped."""
+    def delta(cur, mod):
+        out = {}
+        for key, value in mod.items():
+            if isinstance(value, dict) and isinstance(cur.get(key), dict):
+                sub = delta(cur[key], value)
+                if sub:
+                    out[key] = sub
+            elif cur.get(key) != value or key not in cur:
+                out[key] = copy.deepcopy(value)
+        return out
+
+    def deletions(orig, mod):
+        out = {}
+        for key, value in orig.items():
+            if key not in mod:
+                out[key] = None
+            elif isinstance(value, dict) and isinstance(mod[key], dict):
+                sub = deletions(value, mod[key])
+                if sub:
+                    out[key] = sub
+        return out
+
+    return json_merge(deletions(original or {}, modified), delta(current, modified))

@@ -74,8 +74,8 @@ class PodSetController(Controller):
 
 
 def _start(answer, *, duplicate: bool = False):
-    register_kind()
     c = scenario.cluster(2)
+    register_kind(c.api.registry)       # installing the CRD in this cluster
     ctl = PodSetController(c.api, c.loop, answer, duplicate=duplicate)
     ctl.start()
     c.run(0)
