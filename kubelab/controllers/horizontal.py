@@ -206,7 +206,8 @@ class HorizontalController(Controller):
                 replicas, metric = proposal, name
         if failures and (failures >= len(specs) or replicas < scale["spec"]["replicas"]):
             self._condition(hpa, *first.condition)
-            return -1, "", statuses, f"invalid metrics ({failures} invalid out of {len(specs)}), first error is: {first}"
+            return -1, "", statuses, (f"invalid metrics ({failures} invalid out of {len(specs)}), "
+                                      f"first error is: {first}")
         self._condition(hpa, "ScalingActive", "True", "ValidMetricFound",
                         f"the HPA was able to successfully calculate a replica count from {metric}")
         return replicas, metric, statuses, None

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from kubelab.metrics.server import usage_cells
+
 from .age import parse_time, since
 from .cells import format_labels
 from .columns_apps import APPS_COLUMNS
@@ -20,6 +22,11 @@ COLUMNS = {
     "LimitRange": (["NAME", "CREATED AT"], lambda o, now: [
         (o.get("metadata") or {}).get("name", ""),
         (parse_time((o.get("metadata") or {}).get("creationTimestamp")) or datetime.min).strftime("%Y-%m-%dT%H:%M:%SZ")]),
+    # metrics-server's own table (pkg/api/table.go): usage summed over containers, and the window
+    "PodMetrics": (["NAME", "CPU", "MEMORY", "WINDOW"], lambda o, now: [
+        o["metadata"]["name"], *usage_cells([c["usage"] for c in o.get("containers") or []]), o.get("window", "")]),
+    "NodeMetrics": (["NAME", "CPU", "MEMORY", "WINDOW"], lambda o, now: [
+        o["metadata"]["name"], *usage_cells([o.get("usage") or {}]), o.get("window", "")]),
 }
 
 

@@ -28,7 +28,7 @@ from ..node.imagepull import go_duration
 from .source import scrape
 from .storage import Storage, Usage
 
-__all__ = ["MetricsServer", "cpu_quantity", "memory_quantity"]
+__all__ = ["MetricsServer", "cpu_quantity", "memory_quantity", "usage_cells"]
 
 GROUP = "metrics.k8s.io"
 
@@ -41,6 +41,12 @@ def cpu_quantity(nanocores: int) -> str:
 def memory_quantity(size: int) -> str:
     """Memory as a BinarySI quantity (``6Mi``, ``634824Ki``)."""
     return str(parse_quantity(f"{size // 1024}Ki")) if size % 1024 == 0 else str(size)
+
+
+def usage_cells(usages: list[dict]) -> list[str]:
+    """CPU and memory summed over ``usages`` (containers), as metrics-server's table prints them."""
+    return [str(sum((parse_quantity(u.get(name, "0")) for u in usages), parse_quantity(0)))
+            for name in ("cpu", "memory")]
 
 
 class MetricsServer:

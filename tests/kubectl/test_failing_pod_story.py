@@ -49,7 +49,8 @@ def test_a_crash_looping_pod_shows_its_back_off_last_exit_and_restarts(cluster):
 
 def test_a_pod_failing_its_liveness_probe_shows_the_probe_the_failures_and_the_kills(cluster):
     out = cluster.kubectl("describe pod live")
-    assert "    Liveness:       http-get http://:80/healthz delay=0s timeout=1s period=5s #success=1 #failure=3\n" in out
+    assert ("    Liveness:       http-get http://:80/healthz delay=0s timeout=1s period=5s #success=1 #failure=3\n"
+            in out)
     events = {e["reason"]: e["message"] for e in cluster.events() if e["involvedObject"]["name"] == "live"}
     assert events["Unhealthy"] == "Liveness probe failed: HTTP probe failed with statuscode: 404"
     assert events["Killing"] == "Container app failed liveness probe, will be restarted"

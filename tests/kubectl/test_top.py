@@ -107,3 +107,11 @@ def test_top_alone_prints_its_help_on_stderr(cluster):
     out = cluster.kubectl("top")
     assert out.returncode == 1 and out.stderr.startswith("Display resource (CPU/memory) usage.\n")
     assert "  node          Display resource (CPU/memory) usage of nodes\n" in out.stderr
+
+
+def test_get_podmetrics_prints_metrics_servers_own_table(cluster):
+    # metrics-server's TableConvertor: NAME, the usage summed over containers, WINDOW
+    assert cluster.kubectl("get podmetrics") == ("NAME   CPU    MEMORY   WINDOW\n"
+                                                 "a      750m   1Mi      15s\n"
+                                                 "b      750m   65Mi     15s\n")
+    assert cluster.kubectl("get nodes.metrics.k8s.io node-1 --no-headers") == "node-1   1500m   66Mi   15s\n"
