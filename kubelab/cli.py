@@ -30,7 +30,23 @@ def main(argv: list[str] | None = None) -> int:
     grade.add_argument("--timeout", type=float, default=60.0, help="seconds per notebook cell (default 60)")
     grade.add_argument("--jobs", type=int, default=None, help="notebooks graded at once (default: CPU count)")
     grade.add_argument("--exercise", help="grade every notebook as this exercise (default: from the notebook)")
+    # -- serve (kubelab serve: the Kubernetes REST API for real clients) -------------
+    serve = sub.add_parser("serve", help="serve a lab cluster over the Kubernetes API, for kubectl and real clients",
+                           description="Start a lab cluster, play it in real time and serve the Kubernetes REST "
+                                       "API on 127.0.0.1, writing a kubeconfig for kubectl and the official "
+                                       "clients; Ctrl-C stops it.")
+    serve.add_argument("--port", type=int, default=6443, help="loopback port (default 6443; 0: any free port)")
+    serve.add_argument("--nodes", type=int, default=3)
+    serve.add_argument("--seed", type=int, default=0)
+    serve.add_argument("--speed", type=float, default=1.0,
+                       help="simulated seconds per real second (default 1; 10 plays ten times faster)")
+    serve.add_argument("--kubeconfig", default="kubelab.kubeconfig",
+                       help="the kubeconfig file to write (default ./kubelab.kubeconfig)")
+    serve.add_argument("-f", "--filename", action="append", default=[], help="manifest file(s) to apply first")
+    # -- end serve ------------------------------------------------------------------
     args = parser.parse_args(argv)
+    if args.command == "serve":
+        return _serve(args)
     if args.command == "grade":
         from .grading.batch import main as grade_main
         return grade_main(args)
@@ -63,6 +79,41 @@ def _kubectl(args) -> int:
         code = code or out.returncode
     return code
 
+
+# -- serve ---------------------------------------------------------------------------
+def _serve(args) -> int:
+    import os
+    import threading
+
+    from . import errors
+    from .apiserver.http import LabServer
+    from .apiserver.live import wall_clock_start
+    from .cluster import Cluster
+
+    c = Cluster(nodes=args.nodes, seed=args.seed, loop=wall_clock_start())
+    for path in args.filename:
+        try:
+            c.apply(path)
+        except errors.ApiError as e:
+            print(f"error: {path}: {e.message}", file=sys.stderr)
+            return 1
+    try:
+        server = LabServer(c, port=args.port, speed=args.speed).start()
+    except OSError as e:
+        print(f"error: cannot listen on 127.0.0.1:{args.port}: {e.strerror}", file=sys.stderr)
+        return 1
+    path = os.path.abspath(server.write_kubeconfig(args.kubeconfig))
+    print(f"kubelab: a {args.nodes}-node lab cluster is serving the Kubernetes API at {server.url} "
+          f"(speed {args.speed:g}x)\n"
+          f"  export KUBECONFIG={path}\n  kubectl get nodes\nCtrl-C stops it.", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    return 0
+# -- end serve -----------------------------------------------------------------------
 
 if __name__ == "__main__":   # pragma: no cover
     sys.exit(main())
