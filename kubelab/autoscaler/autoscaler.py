@@ -90,6 +90,7 @@ class ClusterAutoscaler:
         self.running = True
         for informer in self.informers.values():
             informer.start()
+        self.scale_down.clean_taints()
         self._timer = self.loop.later(self.scan_interval, self._tick, self.name, daemon=True)
 
     def stop(self) -> None:
@@ -227,18 +228,23 @@ class ClusterAutoscaler:
             return None
         checker = self.checker
         checker.fork()
+        probe = self._add_template(group, f"template-node-for-{group.name}")
+        fitting, verdicts = [], {}
+        for pod in pods:            # Pods of one controller are alike: one check each (equivalence groups)
+            owner = next((r["uid"] for r in pod["metadata"].get("ownerReferences") or () if r.get("controller")),
+                         pod["metadata"]["uid"])
+            if owner not in verdicts:
+                verdicts[owner] = checker.check(pod, probe)
+            status = verdicts[owner]
+            if status is None:
+                fitting.append(pod)
+            else:
+                rejected.setdefault(pod["metadata"]["uid"], {})[group.name] = status.message
+        checker.revert()
+        if not fitting:
+            return None
+        checker.fork()
         try:
-            probe = self._add_template(group, f"template-node-for-{group.name}-probe")
-            fitting = []
-            for pod in pods:
-                status = checker.check(pod, probe)
-                if status is None:
-                    fitting.append(pod)
-                else:
-                    rejected.setdefault(pod["metadata"]["uid"], {})[group.name] = status.message
-            checker.remove_node(group.template(probe))
-            if not fitting:
-                return None
             alloc = Resource.from_list(group.template()["status"]["allocatable"])
             count, placed = estimate(checker, lambda i: self._add_template(
                 group, f"template-node-for-{group.name}-{i}"), fitting, group.max_size - group.target_size(), alloc)
@@ -264,6 +270,8 @@ class ClusterAutoscaler:
         now = self.loop.clock.seconds
         if now - self._recorded.get(key, -1e9) < EVENT_DEDUP_WINDOW:
             return
+        if len(self._recorded) > 10_000:
+            self._recorded = {k: t for k, t in self._recorded.items() if now - t < EVENT_DEDUP_WINDOW}
         self._recorded[key] = now
         self.recorder.event(obj, type_, reason, message)
 

@@ -58,6 +58,7 @@ class ScaleDown:
                 for g in ca.groups.values()}
         chosen: list[str] = []
         pdbs = ca.pdbs.list()
+        hints, self.hints = self.hints, {}
         checker.fork()
         for name in self._candidates(now):
             ni = checker.snapshot.get(name)
@@ -76,7 +77,7 @@ class ScaleDown:
                 self._unremovable(name, "BlockedByPod", f"{blocked[0]}: {blocked[1]}", now)
                 continue
             movable = sorted((pi for pi, (r, _) in verdicts if r == DRAIN), key=lambda pi: pi.key)
-            if not self._place(name, movable, set(chosen)):
+            if not self._place(name, movable, set(chosen), hints):
                 self._unremovable(name, "NoPlaceToMovePods", "", now)
                 continue
             budget = trial
@@ -87,6 +88,8 @@ class ScaleDown:
         checker.revert()
         self.unneeded = {n: self.unneeded.get(n, now) for n in chosen}
         self.to_move = {n: self.to_move[n] for n in chosen}
+        known = {n for g in ca.groups.values() for n in g.instances}
+        self.unremovable = {n: v for n, v in self.unremovable.items() if n in known}
 
     def _candidates(self, now: float) -> list[str]:
         """Nodes of node groups that may be checked now: unneeded ones first, then the rest."""
@@ -107,15 +110,16 @@ class ScaleDown:
                 names.append(name)
         return sorted(names, key=lambda n: (n not in self.unneeded, n))
 
-    def _place(self, node: str, pods: list, gone: set[str]) -> bool:
-        """Move the node's Pods to other nodes in the snapshot (kept if they all fit)."""
+    def _place(self, node: str, pods: list, gone: set[str], hints: dict) -> bool:
+        """Move the node's Pods to other nodes in the snapshot (kept if they all fit); where a
+        Pod fitted in the last pass is tried first (the autoscaler's hinting simulator)."""
         checker = self.ca.checker
         checker.fork()
         for pi in pods:
             checker.remove_pod(pi.uid)
         others = [ni.name for ni in checker.snapshot.node_list() if ni.name != node and ni.name not in gone]
         for pi in pods:
-            hint = self.hints.get(pi.uid)
+            hint = hints.get(pi.uid)
             order = ([hint] if hint in others else []) + others
             unbound = dict(pi.pod, spec={k: v for k, v in pi.pod["spec"].items() if k != "nodeName"})
             dest, _ = checker.find(unbound, order)
@@ -131,6 +135,16 @@ class ScaleDown:
         self.unremovable[node] = (reason, detail, now + UNREMOVABLE_RECHECK if recheck else now)
 
     # -- acting -----------------------------------------------------------------------
+    def clean_taints(self) -> None:
+        """CleanAllToBeDeleted: a (re)started autoscaler takes its taint off every node."""
+        ca = self.ca
+        for node in ca.informers["nodes"].list():
+            taints = (node.get("spec") or {}).get("taints") or ()
+            if any(t.get("key") == TO_BE_DELETED_TAINT for t in taints):
+                kept = [t for t in taints if t.get("key") != TO_BE_DELETED_TAINT]
+                ca.api.patch("nodes", node["metadata"]["name"], {"spec": {"taints": kept or None}},
+                             namespace=None, patch_type="merge")
+
     def actuate(self, now: float) -> None:
         """StartDeletion: remove the nodes unneeded long enough (empty ones in bulk)."""
         ca = self.ca

@@ -179,3 +179,34 @@ def test_a_node_whose_pods_fit_nowhere_else_stays():
     c.run(700)
     assert node_names(c) == [a, b] and ca.scale_down.unremovable[b][0] == "NoPlaceToMovePods"
     assert "NoPlaceToMovePods" in ca.table()
+
+
+def test_a_refused_eviction_fails_the_removal_after_two_minutes_and_the_taint_goes():
+    # drain: evictions refused (429, a PodDisruptionBudget) are retried for up to 2 minutes;
+    # then ScaleDownFailed, the ToBeDeleted taint is removed, and the node is left alone
+    c, ca, (a, b) = two_nodes()
+    c.apply(deployment("busy", 1, cpu="1500m", node=a))
+    c.apply(deployment("db", 1, cpu="200m"))
+    while not any(t["key"] == "ToBeDeletedByClusterAutoscaler" for t in c.get("node", b)["spec"].get("taints", [])):
+        c.run(1)
+    # within the 5 s between the taint and the evictions, a budget appears that allows none
+    c.apply({"apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": {"name": "db"},
+             "spec": {"selector": {"matchLabels": {"app": "db"}}, "minAvailable": 1}})
+    c.run(100)
+    assert b in node_names(c) and ca_events(c, "ScaleDownFailed") == []
+    c.run(40)
+    [failed] = ca_events(c, "ScaleDownFailed")
+    assert failed["message"].startswith(f"failed to drain and delete node: failed to evict pods from node {b}: ")
+    assert failed["message"].endswith("Cannot evict pod as it would violate the pod's disruption budget.")
+    assert not c.get("node", b)["spec"].get("taints") and ca.scale_down.unremovable[b][0] == "RecentlyUnremovable"
+
+
+def test_a_restarted_autoscaler_takes_its_taint_off_the_nodes():
+    c, ca, (a, b) = two_nodes()
+    c.apply(deployment("busy", 1, cpu="1500m", node=a))
+    c.apply(deployment("db", 1, cpu="200m"))
+    while not c.get("node", b)["spec"].get("taints"):
+        c.run(1)
+    c.stop("cluster-autoscaler")
+    c.start("cluster-autoscaler")
+    assert not c.get("node", b)["spec"].get("taints")
