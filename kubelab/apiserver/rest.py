@@ -119,7 +119,7 @@ def handle(api, req: Request, query: dict, body, content_type: str = "") -> tupl
                              field_selector=query.get("fieldSelector"),
                              resource_version=query.get("resourceVersion") if exact else None)
     if req.verb == "create":
-        return 201, api.create(_object(body), namespace=ns, dry_run=dry_run)
+        return 201, api.create(_typed(body, req.rtype), namespace=ns, dry_run=dry_run)
     if req.verb == "update":
         obj = _named(body, req)
         if dry_run:
@@ -153,9 +153,18 @@ def _object(body) -> dict:
     return body
 
 
+def _typed(body, rtype: ResourceType) -> dict:
+    """The body with the endpoint's apiVersion and kind when it leaves them out (the
+    official clients do), as kube-apiserver's decoder defaults them."""
+    obj = _object(body)
+    obj.setdefault("apiVersion", rtype.api_version)
+    obj.setdefault("kind", rtype.kind)
+    return obj
+
+
 def _named(body, req: Request) -> dict:
     """An update's body must name the object its URL names (kube-apiserver checks the same)."""
-    obj = _object(body)
+    obj = _typed(body, req.rtype)
     meta = obj.setdefault("metadata", {})
     if meta.get("name") != req.name:
         raise errors.BadRequest(f"the name of the object ({meta.get('name')}) does not match the name on "

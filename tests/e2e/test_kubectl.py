@@ -1,0 +1,163 @@
+"""The real kubectl v1.32 against ``kubelab serve``: what it prints for a served lab cluster
+is what it prints for a real cluster, and what kubelab's in-process kubectl prints."""
+import time
+
+import pytest
+
+WEB = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels: {app: web}
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.27
+        resources:
+          requests: {cpu: 100m, memory: 64Mi}
+"""
+
+
+def out(result) -> str:
+    return result.stdout + result.stderr
+
+
+def test_kubectl_version_names_the_lab_server(kube):
+    assert "Server Version: v1.32.0-kubelab" in out(kube.kubectl("version"))
+
+
+def test_a_deployment_applied_with_kubectl_rolls_out_scales_is_watched_and_deleted(kube, tmp_path):
+    manifest = tmp_path / "web.yaml"
+    manifest.write_text(WEB)
+    assert out(kube.kubectl(f"apply -f {manifest}")) == "deployment.apps/web created\n"
+    status = kube.kubectl("rollout status deployment/web --timeout=60s")
+    assert status.returncode == 0 and status.stdout.endswith('deployment "web" successfully rolled out\n')
+
+    watcher = kube.popen("get pods -l app=web -w --no-headers")
+    assert out(kube.kubectl("scale deployment web --replicas=3")) == "deployment.apps/web scaled\n"
+    assert kube.kubectl("rollout status deployment/web --timeout=60s").returncode == 0
+    lines = [watcher.stdout.readline() for _ in range(3)]      # the two Pods, then the third one's ADDED
+    watcher.kill()
+    watcher.wait()
+    assert all(line.startswith("web-") for line in lines)
+    assert len({line.split()[0] for line in lines}) == 3
+    with kube.server.engine.paused():
+        assert out(kube.kubectl("get deploy web")) == kube.in_process("get deploy web")
+        assert len(kube.cluster.get("pods", selector="app=web")) == 3
+
+    assert out(kube.kubectl("delete deployment web")) == 'deployment.apps "web" deleted\n'
+    assert out(kube.kubectl("get deployment web")) == \
+        'Error from server (NotFound): deployments.apps "web" not found\n'
+
+
+# Every table kubectl prints from the server's Table rows equals kubelab's own output for the
+# same command, at the same (paused) simulated instant.
+GETS = ["get nodes", "get nodes -o wide", "get ns", "get pods", "get pods -o wide", "get pods -l app=db",
+        "get pods -A --show-labels", "get deploy,rs -o wide", "get svc", "get pods -L app", "get all",
+        "get pods --sort-by=.metadata.name", "get pods -o name", "get deploy db -o jsonpath={.spec.replicas}",
+        "get pods --field-selector=status.phase=Running", "get pod nope", "get cm -n kube-system", "get events"]
+
+
+@pytest.fixture(scope="module")
+def db(served):
+    """A settled Deployment "db" with 2 Pods."""
+    served.cluster  # noqa: B018 - the fixture exists for its side effect below
+    with served.server.engine.lock:
+        served.cluster.apply(WEB.replace("web", "db"))
+    deadline = time.monotonic() + 30
+    while len([p for p in served.cluster.get("pods", selector="app=db")
+               if p["status"].get("phase") == "Running"]) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return served
+
+
+@pytest.mark.parametrize("line", GETS)
+def test_kubectl_get_prints_what_kubelab_prints(kube, db, line):
+    with kube.server.engine.paused():
+        assert out(kube.kubectl(line)) == kube.in_process(line)
+
+
+def test_an_invalid_manifest_reads_as_kubectl_prints_it(kube, tmp_path):
+    # kubectl's CheckErr prints a 422 from its Status details: The <Kind> "<name>" is invalid: <field>: <why>
+    manifest = tmp_path / "bad.yaml"
+    manifest.write_text(WEB.replace("web", "bad").replace("        image: nginx:1.27\n", ""))
+    result = kube.kubectl(f"apply -f {manifest}")
+    assert result.returncode == 1
+    assert result.stderr == 'The Deployment "bad" is invalid: spec.template.spec.containers[0].image: Required value\n'
+
+
+def test_creating_twice_and_a_stale_replace_read_as_kubectl_prints_them(kube, db, tmp_path):
+    manifest = tmp_path / "db.yaml"
+    manifest.write_text(WEB.replace("web", "db"))
+    assert kube.kubectl(f"create -f {manifest}").stderr == \
+        f'Error from server (AlreadyExists): error when creating "{manifest}": deployments.apps "db" already exists\n'
+    stale = WEB.replace("web", "db").replace("  name: db\n", '  name: db\n  resourceVersion: "1"\n', 1)
+    manifest.write_text(stale)
+    assert kube.kubectl(f"replace -f {manifest}").stderr == (
+        f'Error from server (Conflict): error when replacing "{manifest}": Operation cannot be fulfilled on '
+        'deployments.apps "db": the object has been modified; please apply your changes to the latest version '
+        'and try again\n')
+
+
+def test_server_side_apply_owns_fields_and_reports_conflicts(kube, tmp_path):
+    manifest = tmp_path / "ssa.yaml"
+    manifest.write_text(WEB.replace("web", "ssa"))
+    assert out(kube.kubectl(f"apply --server-side -f {manifest}")) == "deployment.apps/ssa serverside-applied\n"
+    manifest.write_text(WEB.replace("web", "ssa").replace("replicas: 2", "replicas: 1"))
+    conflict = kube.kubectl(f"apply --server-side --field-manager=other -f {manifest}")
+    # the first line kubectl prints for a 409 from the field manager (apply.go's conflict help follows)
+    assert conflict.stderr.splitlines()[0] == \
+        'error: Apply failed with 1 conflict: conflict with "kubectl" using apps/v1: .spec.replicas'
+    forced = kube.kubectl(f"apply --server-side --field-manager=other --force-conflicts -f {manifest}")
+    assert forced.returncode == 0
+    assert kube.kubectl("get deploy ssa -o jsonpath={.spec.replicas}").stdout == "1"
+    kube.kubectl("delete deploy ssa")
+
+
+def test_label_rollout_history_and_undo(kube, db):
+    assert out(kube.kubectl("label deployment db tier=backend")) == "deployment.apps/db labeled\n"
+    assert kube.kubectl("get deploy db -o jsonpath={.metadata.labels.tier}").stdout == "backend"
+    assert out(kube.kubectl("set image deployment/db db=nginx:1.26")) == "deployment.apps/db image updated\n"
+    assert kube.kubectl("rollout status deployment/db --timeout=60s").returncode == 0
+    assert out(kube.kubectl("rollout history deployment/db")) == \
+        "deployment.apps/db \nREVISION  CHANGE-CAUSE\n1         <none>\n2         <none>\n\n"
+    assert out(kube.kubectl("rollout undo deployment/db")) == "deployment.apps/db rolled back\n"
+    assert kube.kubectl("rollout status deployment/db --timeout=60s").returncode == 0
+    assert kube.kubectl("get deploy db -o jsonpath={.spec.template.spec.containers[0].image}").stdout == "nginx:1.27"
+
+
+def test_logs_top_describe_and_explain(kube, db):
+    pod = kube.kubectl("get pods -l app=db -o name").stdout.split()[0]
+    with kube.server.engine.paused():
+        assert out(kube.kubectl(f"logs {pod}")) == kube.in_process(f"logs {pod}")
+    kube.server.engine.advance(60)          # two metrics-server scrapes
+    with kube.server.engine.paused():
+        # the same numbers as kubelab's kubectl top (rows only: kubectl v1.32.5 heads the
+        # percentage columns CPU(%) and MEMORY(%), kubelab's printer CPU% and MEMORY%)
+        for line in ("top nodes", "top pods -l app=db"):
+            real, mine = out(kube.kubectl(line)).splitlines(), kube.in_process(line).splitlines()
+            assert [row.split() for row in real[1:]] == [row.split() for row in mine[1:]] and len(real) > 1
+    described = kube.kubectl("describe deployment db").stdout
+    assert "Name:                   db\n" in described and "Replicas:               2 desired" in described
+    explained = kube.kubectl("explain deployment.spec.strategy").stdout
+    assert explained.startswith("GROUP:      apps\nKIND:       Deployment\nVERSION:    v1\n\nFIELD: strategy")
+    assert "rollingUpdate\t<RollingUpdateDeployment>" in explained
+
+
+def test_cordon_and_drain_evict_through_the_eviction_api(kube, db):
+    node = kube.cluster.get("pods", selector="app=db")[0]["spec"]["nodeName"]
+    assert out(kube.kubectl(f"cordon {node}")) == f"node/{node} cordoned\n"
+    drained = kube.kubectl(f"drain {node} --ignore-daemonsets --timeout=60s")
+    assert drained.returncode == 0, drained.stderr
+    assert f"node/{node} drained" in drained.stdout and "evicted" in drained.stdout
+    assert all(p["spec"].get("nodeName") != node for p in kube.cluster.get("pods", selector="app=db")
+               if not p["metadata"].get("deletionTimestamp"))
+    assert out(kube.kubectl(f"uncordon {node}")) == f"node/{node} uncordoned\n"
