@@ -452,13 +452,31 @@ def test_reads_and_watches_below_the_compaction_revision_raise_compacted(store, 
     assert caught.value.compacted == 4
 
 
+def loses_tombstone_at_compaction_revision(store) -> bool:
+    """etcd before PR #18274 (backported as #18475 to 3.4.34, #18474 to 3.5.16) deleted a tombstone
+    whose revision equals the compaction revision, so a watch from there missed that DELETE (etcd
+    issue #18089). Debian's etcd-server 3.4.23 is such a release."""
+    version = getattr(store, "server_version", None)
+    return version is not None and (version < (3, 4, 34) or (3, 5) <= version < (3, 5, 16))
+
+
 def test_a_watch_from_the_compaction_revision_replays_from_there(store):
     # watchable_store compacts a watcher only when minRev < compactRev; etcd keeps the event at the
     # compaction revision itself (etcd PR #18274 "keep tombstone if revision == compactAtRev").
     history_store(store)
     store.compact(6)
-    assert summary(store.watch("/registry/pods/", start_revision=6).take()) == [
-        ("DELETE", POD_B, 6), ("PUT", POD_KS, 7)]
+    replay = [("DELETE", POD_B, 6), ("PUT", POD_KS, 7)]
+    if loses_tombstone_at_compaction_revision(store):
+        replay = replay[1:]
+    assert summary(store.watch("/registry/pods/", start_revision=6).take()) == replay
+
+
+def test_a_watch_from_the_compaction_revision_replays_a_put_there(store):
+    # The same, for a PUT at the compaction revision: every etcd release keeps it.
+    history_store(store)
+    store.compact(5)
+    assert summary(store.watch("/registry/pods/", start_revision=5).take()) == [
+        ("PUT", POD_A, 5), ("DELETE", POD_B, 6), ("PUT", POD_KS, 7)]
 
 
 @pytest.mark.parametrize("first, second, error", [

@@ -36,6 +36,12 @@ operations = st.one_of(
 )
 
 
+def examples(make_store, n: int) -> int:
+    """Hypothesis examples for a backend: ``n``, capped by the factory's ``max_examples`` (a real
+    etcd starts a server per example)."""
+    return min(n, getattr(make_store, "max_examples", n))
+
+
 def mod_revision_for(store, key, compare):
     current = store.get(key)
     if compare is None:
@@ -65,36 +71,38 @@ def state_at(store, prefix, revision):
     return {kv.key: kv for kv in store.range(prefix, revision)[0]}
 
 
-@settings(max_examples=150, deadline=None)
-@given(before=st.lists(writes, max_size=25), compact_at=picks, after=st.lists(writes, max_size=25),
-       prefix=st.sampled_from(PREFIXES))
-def test_a_list_at_r_plus_a_watch_from_r_plus_1_reproduces_every_later_range(make_store, before, compact_at,
-                                                                             after, prefix):
-    store = make_store()
-    for op in before:
-        write(store, op)
-    if store.revision > 1:
-        store.compact(1 + compact_at % store.revision)
-    first = max(store.compacted, 1)
-    lists = {r: (state_at(store, prefix, r), store.watch(prefix, start_revision=r + 1))
-             for r in range(first, store.revision + 1)}
-    for op in after:                                       # these reach the watches live
-        write(store, op)
-    for r, (state, watch) in lists.items():
-        events = watch.take()
-        assert [e.kv.mod_revision for e in events] == sorted({e.kv.mod_revision for e in events})
-        pending = iter(events)
-        event = next(pending, None)
-        for q in range(r + 1, store.revision + 1):
-            while event is not None and event.kv.mod_revision == q:
-                assert event.prev_kv == state.get(event.kv.key)
-                if event.type == "PUT":
-                    state[event.kv.key] = event.kv
-                else:
-                    del state[event.kv.key]
-                event = next(pending, None)
-            assert state == state_at(store, prefix, q)
-        assert event is None
+def test_a_list_at_r_plus_a_watch_from_r_plus_1_reproduces_every_later_range(make_store):
+    @settings(max_examples=examples(make_store, 150), deadline=None)
+    @given(before=st.lists(writes, max_size=25), compact_at=picks, after=st.lists(writes, max_size=25),
+           prefix=st.sampled_from(PREFIXES))
+    def check(before, compact_at, after, prefix):
+        store = make_store()
+        for op in before:
+            write(store, op)
+        if store.revision > 1:
+            store.compact(1 + compact_at % store.revision)
+        first = max(store.compacted, 1)
+        lists = {r: (state_at(store, prefix, r), store.watch(prefix, start_revision=r + 1))
+                 for r in range(first, store.revision + 1)}
+        for op in after:                                   # these reach the watches live
+            write(store, op)
+        for r, (state, watch) in lists.items():
+            events = watch.take()
+            assert [e.kv.mod_revision for e in events] == sorted({e.kv.mod_revision for e in events})
+            pending = iter(events)
+            event = next(pending, None)
+            for q in range(r + 1, store.revision + 1):
+                while event is not None and event.kv.mod_revision == q:
+                    assert event.prev_kv == state.get(event.kv.key)
+                    if event.type == "PUT":
+                        state[event.kv.key] = event.kv
+                    else:
+                        del state[event.kv.key]
+                    event = next(pending, None)
+                assert state == state_at(store, prefix, q)
+            assert event is None
+
+    check()
 
 
 # -- (b) the store behaves like a dict of snapshots -------------------------------------------------
@@ -174,29 +182,32 @@ def outcome(call):
         return type(error).__name__, {k: v for k, v in vars(error).items() if not k.startswith("_")}
 
 
-@settings(max_examples=300, deadline=None)
-@given(ops=st.lists(operations, max_size=40))
-def test_random_operations_match_a_dict_of_snapshots(make_store, ops):
-    store, model = make_store(), Model()
-    for op in ops:
-        kind = op[0]
-        if kind == "create":
-            calls = [lambda s: s.create(op[1], op[2])]
-        elif kind in ("update", "delete"):
-            mod_revision = mod_revision_for(store, op[1], op[-1])
-            if kind == "update":
-                calls = [lambda s: s.update(op[1], op[2], mod_revision)]
+def test_random_operations_match_a_dict_of_snapshots(make_store):
+    @settings(max_examples=examples(make_store, 300), deadline=None)
+    @given(ops=st.lists(operations, max_size=40))
+    def check(ops):
+        store, model = make_store(), Model()
+        for op in ops:
+            kind = op[0]
+            if kind == "create":
+                calls = [lambda s: s.create(op[1], op[2])]
+            elif kind in ("update", "delete"):
+                mod_revision = mod_revision_for(store, op[1], op[-1])
+                if kind == "update":
+                    calls = [lambda s: s.update(op[1], op[2], mod_revision)]
+                else:
+                    calls = [lambda s: s.delete(op[1], mod_revision)]
+            elif kind == "compact":
+                # From one below the compaction mark to one above the current revision.
+                revision = model.compacted - 1 + op[1] % (model.revision - model.compacted + 3)
+                calls = [lambda s: s.compact(revision)]
             else:
-                calls = [lambda s: s.delete(op[1], mod_revision)]
-        elif kind == "compact":
-            # From one below the compaction mark to one above the current revision.
-            revision = model.compacted - 1 + op[1] % (model.revision - model.compacted + 3)
-            calls = [lambda s: s.compact(revision)]
-        else:
-            revision = op[3] % (model.revision + 2) - 1            # -1 .. revision + 1
-            calls = [lambda s: s.get(op[1], revision), lambda s: s.range(op[2], revision),
-                     lambda s: s.count(op[2])]
-        for call in calls:
-            assert outcome(lambda: call(store)) == outcome(lambda: call(model))
-        assert (store.revision, store.compacted) == (model.revision, model.compacted)
-        assert store.range("") == model.range("", 0)
+                revision = op[3] % (model.revision + 2) - 1        # -1 .. revision + 1
+                calls = [lambda s: s.get(op[1], revision), lambda s: s.range(op[2], revision),
+                         lambda s: s.count(op[2])]
+            for call in calls:
+                assert outcome(lambda: call(store)) == outcome(lambda: call(model))
+            assert (store.revision, store.compacted) == (model.revision, model.compacted)
+            assert store.range("") == model.range("", 0)
+
+    check()
