@@ -66,7 +66,8 @@ class LabServer:
 
     def start(self) -> "LabServer":
         self.engine.start()
-        self._thread = threading.Thread(target=self.httpd.serve_forever, name="kubelab-http", daemon=True)
+        self._thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="kubelab-http", daemon=True)
         self._thread.start()
         return self
 
