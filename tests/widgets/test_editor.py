@@ -43,7 +43,7 @@ def test_a_rejected_manifest_shows_each_field_error_and_applies_nothing(web_yaml
     assert [f for f, _ in ed.errors] == ["spec.replicas", "spec.template.spec.containers[0].name"]
     assert ed.errors[0][1] == "Invalid value: -1: must be greater than or equal to 0"
     assert '<code class="kl-field">spec.replicas</code>: Invalid value: -1' in ed.html
-    assert ed.text.startswith('The Deployment.apps "web" is invalid: \n* spec.replicas: Invalid value: -1')
+    assert ed.text.startswith('The Deployment "web" is invalid: \n* spec.replicas: Invalid value: -1')
     assert c.get("deployments") == []
     assert repr(ed) == "<ApplyEditor: rejected, 2 field errors>"
 

@@ -34,7 +34,7 @@ def test_the_events_box_adds_the_events_to_the_same_trace(web_yaml):
 def test_a_rejected_manifest_shows_kubectls_error_and_traces_nothing(web_yaml):
     widget = kw.ArchitectureTrace(kl.Cluster(nodes=1), web_yaml.replace("replicas: 2", "replicas: -1"))
     assert widget.run() is None
-    assert widget.text == ('The Deployment.apps "web" is invalid: spec.replicas: Invalid value: -1: '
+    assert widget.text == ('The Deployment "web" is invalid: spec.replicas: Invalid value: -1: '
                            "must be greater than or equal to 0")
     assert widget.svg is None
 
