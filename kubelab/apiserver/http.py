@@ -15,8 +15,8 @@ or from Python::
         server.write_kubeconfig("kubelab.kubeconfig")
         ...
 
-What is served: ``/version``; discovery (legacy and aggregated, see discovery.py);
-``/openapi/v2`` and ``/openapi/v3`` (openapi.py); every registered resource at its
+What is served: ``/version``; ``/healthz``, ``/livez``, ``/readyz``; discovery (legacy and
+aggregated, see discovery.py); ``/openapi/v3`` (openapi.py); every registered resource at its
 Kubernetes path with get, list, watch (watchstream.py), create, update, patch (JSON,
 merge, strategic merge, server-side apply: fieldmanager.py), delete and
 deletecollection, and the status, scale, log, eviction, binding and finalize
@@ -25,7 +25,8 @@ objects. Requests run one at a time on the engine (live.py holds the lock and pl
 simulated time forward in real time). Plain HTTP, bound to 127.0.0.1 only.
 
 simplified: no authentication or authorization (every client is cluster-admin); no
-protobuf or CBOR (JSON only); no exec, attach or port-forward streams.
+protobuf or CBOR (JSON only); no exec, attach or port-forward streams; ``logs -f``
+prints the log so far and ends.
 """
 from __future__ import annotations
 

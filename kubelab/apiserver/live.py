@@ -7,7 +7,9 @@ second), each tick being ``cluster.run(seconds=dt)`` under the same lock. This i
 the only module of the server that reads real time (DESIGN §5): the engine itself
 never does; :func:`wall_clock_start` lets the served cluster's clock start at the
 present, so timestamps a client compares with its own clock (``kubectl describe``'s
-event ages) read naturally at ``speed=1``.
+event ages) read naturally at ``speed=1``; faster, simulated time runs ahead of the
+client's clock and kubectl prints such ages as ``<invalid>`` (the server's own Table
+ages, as ``kubectl get`` shows them, are always right).
 """
 from __future__ import annotations
 

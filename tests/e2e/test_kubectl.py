@@ -69,7 +69,6 @@ GETS = ["get nodes", "get nodes -o wide", "get ns", "get pods", "get pods -o wid
 @pytest.fixture(scope="module")
 def db(served):
     """A settled Deployment "db" with 2 Pods."""
-    served.cluster  # noqa: B018 - the fixture exists for its side effect below
     with served.server.engine.lock:
         served.cluster.apply(WEB.replace("web", "db"))
     deadline = time.monotonic() + 30

@@ -43,8 +43,8 @@ def test_the_client_creates_patches_watches_and_deletes_a_deployment(clients, se
     assert {name for _, name in events} == {p.metadata.name for p in
                                             core.list_namespaced_pod("default", label_selector="app=py").items}
     assert events[0][0] == "ADDED"
-    status = apps.delete_namespaced_deployment("py", "default")
-    assert status.status == "Success" if hasattr(status, "status") else status["status"] == "Success"
+    status = apps.delete_namespaced_deployment("py", "default")     # a V1Status, or a dict in client v37
+    assert (status["status"] if isinstance(status, dict) else status.status) == "Success"
     with pytest.raises(client.ApiException) as missing:
         apps.read_namespaced_deployment("py", "default")
     assert missing.value.status == 404
