@@ -115,11 +115,11 @@ def test_apply_updates_a_custom_resource_with_a_json_merge_patch():
     # custom resources have no strategic-merge metadata; kubectl apply sends a merge patch
     from kubelab.api.kinds import ResourceType
     c = kl.Cluster(nodes=0)
-    podset = ResourceType("PodSet", "podsets", "lab.example.com", "v1", custom=True)
+    podset = ResourceType("Gadget", "gadgets", "lab.example.com", "v1", custom=True)
     c.api.registry.register(podset)
     c.api.registry.register(podset)            # a second, identical registration is a no-op
-    assert sum(1 for t in c.api.registry if t.kind == "PodSet") == 1
-    doc = {"apiVersion": "lab.example.com/v1", "kind": "PodSet", "metadata": {"name": "web"},
+    assert sum(1 for t in c.api.registry if t.kind == "Gadget") == 1
+    doc = {"apiVersion": "lab.example.com/v1", "kind": "Gadget", "metadata": {"name": "web"},
            "spec": {"replicas": 2, "image": "nginx", "ports": [80, 443]}}
     c.apply(doc)
     doc["spec"] = {"replicas": 3, "ports": [80]}
