@@ -58,9 +58,9 @@ def test_a_deployment_applied_with_kubectl_rolls_out_scales_is_watched_and_delet
         'Error from server (NotFound): deployments.apps "web" not found\n'
 
 
-# Every table kubectl prints from the server's Table rows equals kubelab's own output for the
-# same command, at the same (paused) simulated instant.
-GETS = ["get nodes", "get nodes -o wide", "get ns", "get pods", "get pods -o wide", "get pods -l app=db",
+# Every table kubectl prints from the server's Table rows (and api-resources, from discovery)
+# equals kubelab's own output for the same command, at the same (paused) simulated instant.
+GETS = ["api-resources", "get nodes", "get nodes -o wide", "get ns", "get pods", "get pods -o wide", "get pods -l app=db",
         "get pods -A --show-labels", "get deploy,rs -o wide", "get svc", "get pods -L app", "get all",
         "get pods --sort-by=.metadata.name", "get pods -o name", "get deploy db -o jsonpath={.spec.replicas}",
         "get pods --field-selector=status.phase=Running", "get pod nope", "get cm -n kube-system", "get events"]
