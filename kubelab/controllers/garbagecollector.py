@@ -16,6 +16,10 @@ __all__ = ["GarbageCollector"]
 
 _SKIP = {"Binding", "Event"}
 
+#: How often the collector looks for resource types it does not watch yet (a new
+#: custom resource): kube-controller-manager re-reads discovery every 30 s.
+DISCOVERY_PERIOD = 30.0
+
 
 class GarbageCollector(Controller):
     """kube-controller-manager's garbagecollector, on informers over every kind."""
@@ -26,13 +30,44 @@ class GarbageCollector(Controller):
         super().__init__(api, loop)
         self.objects: dict[str, tuple] = {}           # uid -> (rtype, namespace, name)
         self.dependents: dict[str, set[str]] = {}     # owner uid -> dependent uids
-        for rtype in api.registry:
-            if rtype.kind in _SKIP or "watch" not in rtype.verbs:
+        self._timer = None
+        self._monitor_new_types()
+
+    def start(self) -> None:
+        super().start()
+        self._timer = self.loop.later(DISCOVERY_PERIOD, self._resync_monitors, self.name, daemon=True)
+
+    def stop(self) -> None:
+        super().stop()
+        if self._timer is not None:
+            self._timer.cancel()
+
+    def _monitor_new_types(self) -> list:
+        """Start watching every registered kind not watched yet; returns the new informers."""
+        added = []
+        for rtype in self.api.registry:
+            if rtype.kind in _SKIP or "watch" not in rtype.verbs or \
+                    f"{rtype.plural}.{rtype.group}" in self.informers:
                 continue
             inf = self.informer(rtype)
             inf.add_handler(lambda o, rt=rtype: self._seen(rt, o),
                             lambda old, new, rt=rtype: self._seen(rt, new, old),
                             self._gone)
+            added.append((rtype, inf))
+        return added
+
+    def _resync_monitors(self) -> None:
+        """A kind registered since the last look (a custom resource) gets a monitor; its
+        dependents are checked again, since their owners' deletions went unseen."""
+        added = self._monitor_new_types()
+        for rtype, inf in added:
+            inf.start()
+            for uid in sorted(self.objects):
+                obj = self._live(uid)
+                refs = (obj or {}).get("metadata", {}).get("ownerReferences", [])
+                if any(r.get("kind") == rtype.kind and r.get("apiVersion") == rtype.api_version for r in refs):
+                    self.queue.add(uid)
+        self._timer = self.loop.later(DISCOVERY_PERIOD, self._resync_monitors, self.name, daemon=True)
 
     def _seen(self, rtype, obj, old=None) -> None:
         m = obj["metadata"]

@@ -72,3 +72,16 @@ def test_an_owner_reference_with_a_stale_uid_counts_as_gone(c):
     assert names(c) == ["owner"]
     with pytest.raises(errors.NotFound):
         c.get("cm", "child")
+
+
+def test_dependents_of_a_custom_kind_registered_later_are_collected_after_discovery(c):
+    # the collector re-reads discovery every 30 s and starts monitors for new resources
+    from kubelab.api.kinds import ResourceType
+    c.api.registry.register(ResourceType("Widget", "widgets", "lab.example.com", "v1", custom=True))
+    owner = c.api.create({"apiVersion": "lab.example.com/v1", "kind": "Widget", "metadata": {"name": "w"}})
+    ref = {"apiVersion": "lab.example.com/v1", "kind": "Widget", "name": "w", "uid": owner["metadata"]["uid"]}
+    c.api.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "child", "ownerReferences": [ref]}})
+    c.run()
+    c.api.delete("widgets", "w")
+    c.run(31)
+    assert names(c) == []
