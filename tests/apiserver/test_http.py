@@ -274,3 +274,24 @@ def test_time_stands_still_at_speed_zero_until_advanced(lab):
     assert status == 200 and lab.cluster.now == before
     lab.engine.advance(5)
     assert (lab.cluster.now - before).total_seconds() == 5
+
+
+def test_a_dry_run_patch_answers_the_result_and_stores_nothing(lab):
+    call(lab, "POST", "/api/v1/namespaces/default/pods", POD)
+    status, _, body = call(lab, "PATCH", "/api/v1/namespaces/default/pods/web?dryRun=All",
+                           {"metadata": {"labels": {"tier": "db"}}}, content_type="application/merge-patch+json")
+    assert status == 200 and body["metadata"]["labels"]["tier"] == "db"
+    assert "tier" not in call(lab, "GET", "/api/v1/namespaces/default/pods/web")[2]["metadata"]["labels"]
+    status, _, body = call(lab, "PATCH", "/api/v1/namespaces/default/pods/web?dryRun=All",
+                           {"spec": {"containers": [{"name": "web", "image": ""}]}},
+                           content_type="application/merge-patch+json")
+    assert (status, body["reason"]) == (422, "Invalid")
+
+
+def test_an_idle_watch_with_bookmarks_gets_one_at_the_current_resource_version(lab):
+    lab.bookmark_interval = 0.05
+    rv = call(lab, "GET", "/api/v1/namespaces/default/configmaps")[2]["metadata"]["resourceVersion"]
+    [bookmark] = watch_lines(lab, "/api/v1/namespaces/default/configmaps?watch=1&allowWatchBookmarks=true"
+                                  f"&resourceVersion={rv}", 1)
+    assert bookmark["type"] == "BOOKMARK"
+    assert bookmark["object"]["metadata"]["resourceVersion"] == str(lab.cluster.api.store.revision)
