@@ -242,15 +242,8 @@ class APIServer:
         if not name:
             raise errors.Invalid(f"{rtype.kind} \"\" is invalid: metadata.name: Required value",
                                  causes=[errors.Cause("metadata.name", "Required value", "FieldValueRequired")])
-        ns = self._ns(rtype, obj["metadata"].get("namespace") or "default")
-        key = rtype.key(name, ns)
-        kv = self.store.get(key)
-        if kv is None:
-            raise self._not_found(rtype, name)
-        old = self._decode_kv(kv)
-        rv = obj["metadata"].get("resourceVersion")
-        if rv and rv != old["metadata"]["resourceVersion"]:
-            raise self._conflict(rtype, name)
+        key, kv, old = self._current(rtype, name, obj["metadata"].get("namespace") or "default")
+        self._check_version(rtype, name, obj["metadata"].get("resourceVersion"), old)
         new = self._merge_for_update(obj, old, rtype, subresource)
         return self._write(rtype, key, kv, old, new, subresource)
 
@@ -259,11 +252,7 @@ class APIServer:
               patch_type: str = "strategic", subresource: str | None = None) -> dict:
         """PATCH with a JSON merge (``merge``), JSON (``json``) or strategic merge patch."""
         rtype = self.resolve(resource)
-        key = rtype.key(name, self._ns(rtype, namespace))
-        kv = self.store.get(key)
-        if kv is None:
-            raise self._not_found(rtype, name)
-        old = self._decode_kv(kv)
+        key, kv, old = self._current(rtype, name, namespace)
         if isinstance(patch, (str, bytes)):
             try:
                 patch = json.loads(patch)
@@ -282,9 +271,7 @@ class APIServer:
             raise errors.Invalid(f'{rtype.kind} "{name}" is invalid: {e}') from None
         if not isinstance(patched, dict):
             raise errors.BadRequest("the patch does not produce an object")
-        rv = (patched.get("metadata") or {}).get("resourceVersion")
-        if rv and rv != old["metadata"]["resourceVersion"]:
-            raise self._conflict(rtype, name)
+        self._check_version(rtype, name, (patched.get("metadata") or {}).get("resourceVersion"), old)
         patched.setdefault("metadata", {})["resourceVersion"] = old["metadata"]["resourceVersion"]
         for field in ("apiVersion", "kind"):
             patched[field] = old[field]
@@ -300,11 +287,7 @@ class APIServer:
                preconditions: dict | None = None) -> dict:
         """DELETE: graceful for Pods, deferred while finalizers remain; returns the object."""
         rtype = self.resolve(resource)
-        key = rtype.key(name, self._ns(rtype, namespace))
-        kv = self.store.get(key)
-        if kv is None:
-            raise self._not_found(rtype, name)
-        old = self._decode_kv(kv)
+        key, kv, old = self._current(rtype, name, namespace)
         for field in ("uid", "resourceVersion"):
             want = (preconditions or {}).get(field)
             if want and want != old["metadata"].get(field):
@@ -374,6 +357,19 @@ class APIServer:
         return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}
 
     # -- internals -------------------------------------------------------
+    def _current(self, rtype: ResourceType, name: str, namespace: str | None):
+        """(key, kv, decoded object) of what is stored now, or 404."""
+        key = rtype.key(name, self._ns(rtype, namespace))
+        kv = self.store.get(key)
+        if kv is None:
+            raise self._not_found(rtype, name)
+        return key, kv, self._decode_kv(kv)
+
+    def _check_version(self, rtype: ResourceType, name: str, rv: str | None, old: dict) -> None:
+        """Optimistic concurrency: a write naming a resourceVersion must name the current one."""
+        if rv and rv != old["metadata"]["resourceVersion"]:
+            raise self._conflict(rtype, name)
+
     def _accept(self, obj) -> tuple[dict, ResourceType]:
         if not isinstance(obj, dict):
             raise errors.BadRequest(f"the object must be a mapping, not {type(obj).__name__}")
