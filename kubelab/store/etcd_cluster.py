@@ -2,7 +2,7 @@
 
     with EtcdCluster(3) as cluster:
         store = EtcdStore(cluster.endpoints)
-        cluster.stop(0)                 # a member crashes: 2 of 3 keep the quorum
+        cluster.stop(0)                 # a member goes away: 2 of 3 keep the quorum
         cluster.stop(1)                 # 1 of 3: writes fail, quorum is lost
         cluster.start(0)                # 2 of 3 again: a leader is elected, writes work
 
@@ -10,8 +10,9 @@ Each member is a Debian etcd-server process with its data dir in a temporary
 directory (on /dev/shm when there is one), random free loopback ports, and a
 10 ms heartbeat with a 100 ms election timeout (etcd's defaults are 100 ms and
 1 s, sized for real networks), so a cluster starts and elects a leader in well
-under a second. ``stop(i)`` kills the process (a crash, SIGKILL); ``start(i)``
-restarts it on the same data dir and ports, and it rejoins as etcd members do.
+under a second. ``stop(i)`` stops a member gracefully, ``kill(i)`` crashes it;
+``start(i)`` restarts it on the same data dir and ports, and it rejoins as etcd
+members do. A member's data dir survives both, as a machine's disk would.
 """
 from __future__ import annotations
 
@@ -63,6 +64,7 @@ class _Member:
         self.client_port, self.peer_port = _free_port(), _free_port()
         self.data_dir = os.path.join(root, name)
         self.process: subprocess.Popen | None = None
+        self.wanted = False         # started and not stopped since: it should be running
 
     @property
     def endpoint(self) -> str:
@@ -92,8 +94,13 @@ class EtcdCluster:
         self._initial = ",".join(f"{m.name}={m.peer_url}" for m in self.members)
         self._finalizer = weakref.finalize(self, _remove, [m for m in self.members], self.root)
         try:
-            for i in range(size):
+            for i, m in enumerate(self.members):
+                # One after the other, once the last one serves its peers: a new member asks
+                # the others whether it was bootstrapped already, and one that listens but
+                # does not serve yet costs it etcd's 1 s bootstrap timeout.
                 self._spawn(i)
+                self._wait(lambda: _get(m.peer_url, "/members") is not None,
+                           f"etcd member {m.name} did not start")
             self.wait_healthy()
         except BaseException:
             self.close()
@@ -115,10 +122,23 @@ class EtcdCluster:
         return f"<EtcdCluster {up} of {len(self.members)} members up>"
 
     def stop(self, i: int) -> None:
-        """Crash member ``i`` (SIGKILL): its data dir stays, as a crashed machine's disk does."""
+        """Stop member ``i`` as ``systemctl stop etcd`` does (SIGTERM): a leader first hands
+        its leadership to a follower, so requests in flight are not lost. (etcd hands it to
+        the follower connected longest; if that one has just stopped, the handover times out,
+        about 5 s here, and the leader stops without it.)"""
+        self._signal(i, signal.SIGTERM)
+
+    def kill(self, i: int) -> None:
+        """Crash member ``i`` (SIGKILL). If it led, a write it was forwarded is lost with it:
+        the client waits for etcd's "request timed out" (ServiceUnavailable from EtcdStore)
+        while the others elect a new leader, one election timeout later."""
+        self._signal(i, signal.SIGKILL)
+
+    def _signal(self, i: int, signum: int) -> None:
         member = self.members[i]
+        member.wanted = False
         if _running(member):
-            member.process.send_signal(signal.SIGKILL)
+            member.process.send_signal(signum)
             member.process.wait()
 
     def start(self, i: int) -> None:
@@ -139,11 +159,12 @@ class EtcdCluster:
         return rows
 
     def wait_healthy(self) -> None:
-        """Wait until every running member has a leader and serves requests (etcd's /health)."""
-        def healthy() -> bool:
-            running = [m for m in self.members if _running(m)]
-            return all((_get(m.endpoint, "/health") or {}).get("health") == "true" for m in running)
-        self._wait(healthy, "the etcd cluster did not become healthy")
+        """Wait until every running member follows one leader (each member's own status)."""
+        def agreed() -> bool:
+            leaders = {(_post(m.endpoint, "/v3/maintenance/status") or {}).get("leader", "0")
+                       for m in self.members if _running(m)}
+            return len(leaders) == 1 and leaders != {"0"}
+        self._wait(agreed, "the etcd members did not agree on a leader")
 
     def close(self) -> None:
         """Kill every member and remove the data dirs."""
@@ -158,12 +179,13 @@ class EtcdCluster:
                 "--initial-cluster-token", f"kubelab-{self.members[0].peer_port}", *self._flags]
         with open(os.path.join(self.root, f"{m.name}.log"), "ab") as log:
             m.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        m.wanted = True
 
     def _wait(self, condition, message: str) -> None:
         deadline = time.monotonic() + self.timeout
         while not condition():
             for m in self.members:
-                if m.process is not None and m.process.poll() not in (None, -signal.SIGKILL):
+                if m.wanted and not _running(m):
                     raise RuntimeError(f"etcd member {m.name} exited with {m.process.returncode}; "
                                        f"see {self.root}/{m.name}.log")
             if time.monotonic() > deadline:

@@ -40,6 +40,7 @@ _HEADERS = {"Content-Type": "application/json", "Grpc-Metadata-Hasleader": "true
 #: etcd errors meaning the member did not take the request (rpctypes: ErrNoLeader, raft's ErrProposalDropped)
 _NOT_TAKEN = ("etcdserver: no leader", "raft proposal dropped", "etcdserver: server stopped")
 _GRPC_UNAVAILABLE = 14
+_MAYBE = "; the write may still be committed"     # raft may commit a proposal its client gave up on
 
 
 def b64(text: str | bytes) -> str:
@@ -96,16 +97,19 @@ class Gateway:
                     try:
                         answer = self._post(endpoint, path, body, max(deadline - time.monotonic(), 0.05))
                     except _Unanswered as e:
-                        cause = e.args[0]
-                        if write and e.taken:
-                            raise self.unavailable(cause) from None
+                        if e.taken:
+                            cause = e.args[0]
+                            if write:
+                                raise self.unavailable(cause + _MAYBE) from None
+                        elif cause == "no member answered":
+                            cause = e.args[0]       # a refused connection says the least
                         continue
                     except GatewayError as e:
                         if e.code != _GRPC_UNAVAILABLE:
                             raise
-                        cause = e.message
+                        cause = f"{endpoint}: {e.message}"
                         if write and not e.message.startswith(_NOT_TAKEN):
-                            raise self.unavailable(cause) from None
+                            raise self.unavailable(cause + _MAYBE) from None
                         continue
                     self._preferred = i
                     return answer
