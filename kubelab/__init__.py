@@ -29,4 +29,8 @@ def __getattr__(name: str):
         import importlib
 
         return importlib.import_module(f".{name}", __name__)
+    if name == "connect":        # kl.connect(kubeconfig=...): read-only views of a real cluster
+        from .remote import connect
+
+        return connect
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
