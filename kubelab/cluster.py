@@ -22,6 +22,7 @@ from .node.network import PodNetwork
 from .node.registration import node_conditions, node_manifest
 from .scheduler import Scheduler
 from .sim import Clock, Loop
+from .storage.defaultclass import install_default_storage_class
 from .store.memory import MemoryStore
 
 __all__ = ["Cluster", "current"]
@@ -54,6 +55,7 @@ class Cluster:
         # the audit log's user agent: the component the loop is running, else the user
         self.api.user_agent = lambda: self.loop.running or "kubectl"
         bootstrap(self.api)
+        install_default_storage_class(self.api)   # kind's add-on: the default StorageClass "standard"
         self.apiservers = [self.api]
         if control_plane_replicas > 1:          # replaces c.api with a load-balanced connection
             from .ha import ControlPlane
@@ -66,7 +68,6 @@ class Cluster:
             for component in self.components.values():
                 component.start()
         self.network = PodNetwork()            # the Pod network every kubelet attaches Pods to
-        self._claims: dict = {}                 # PersistentVolumeClaim storage, shared by the nodes
         self.kubelets: dict[str, Kubelet] = {}
         self._joined = 0                        # kubelets ever started: numbers a new node's addresses
         for node in self._node_manifests(nodes):
@@ -80,8 +81,7 @@ class Cluster:
         _current = weakref.ref(self)
 
     def _start_kubelet(self, node: dict) -> Kubelet:
-        kubelet = Kubelet(self.api, self.loop, node=node, rng=self.rng, network=self.network,
-                          claims=self._claims)
+        kubelet = Kubelet(self.api, self.loop, node=node, rng=self.rng, network=self.network)
         self.kubelets[node["metadata"]["name"]] = kubelet
         self._joined += 1
         self.api.nodes_proxy.register(node["metadata"]["name"], kubelet)
@@ -154,6 +154,8 @@ class Cluster:
             if (node.get("spec") or {}).get("unschedulable"):
                 manifest["spec"]["unschedulable"] = True
             manifest["status"]["conditions"] = node_conditions(stamp)
+            if kubelet:
+                manifest["kubelet"] = kubelet          # for the kubelet (evictionHard); not part of the Node
             out.append(manifest)
         return out
 

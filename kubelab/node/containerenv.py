@@ -19,7 +19,7 @@ import re
 from .. import errors
 from ..api.quantity import QuantityError, parse_quantity
 
-__all__ = ["ConfigError", "environment", "command_line", "expand", "read_source", "downward_field"]
+__all__ = ["ConfigError", "environment", "command_line", "expand", "read_source", "downward_field", "resource_field"]
 
 _REF = re.compile(r"\$\$|\$\(([A-Za-z_][-._A-Za-z0-9]*)\)")
 
@@ -74,7 +74,9 @@ def downward_field(pod: dict, path: str, pod_ip: str, host_ip: str) -> str:
             "status.hostIPs": host_ip}.get(path) or ""
 
 
-def _resource(container: dict, ref: dict, allocatable: dict) -> str:
+def resource_field(container: dict, ref: dict, allocatable: dict) -> str:
+    """A resourceFieldRef's value: the container's request or limit (a limit defaults to the
+    node's allocatable), divided by ``divisor`` and rounded up."""
     kind, _, name = (ref.get("resource") or "").partition(".")
     value = ((container.get("resources") or {}).get(kind) or {}).get(name) or allocatable.get(name, "0")
     try:
@@ -132,7 +134,7 @@ def environment(api, pod: dict, container: dict, *, pod_ip: str, host_ip: str,
         elif src.get("fieldRef"):
             env[name] = downward_field(pod, src["fieldRef"].get("fieldPath", ""), pod_ip, host_ip)
         elif src.get("resourceFieldRef"):
-            env[name] = _resource(container, src["resourceFieldRef"], allocatable)
+            env[name] = resource_field(container, src["resourceFieldRef"], allocatable)
         else:
             kind = "configMap" if src.get("configMapKeyRef") else "secret"
             ref = src.get(kind + "KeyRef") or {}

@@ -1,9 +1,12 @@
 """Node-pressure eviction (pkg/kubelet/eviction), for memory.
 
-Every 10 s the eviction manager compares ``memory.available`` with the hard
-threshold ``memory.available<100Mi`` (the kubelet's default). Below it, the
-node reports MemoryPressure and the kubelet evicts one Pod per round, chosen
-as rankMemoryPressure orders them:
+Every 10 s the eviction manager compares ``memory.available`` with the node's
+hard threshold: its KubeletConfiguration's ``evictionHard["memory.available"]``
+(a quantity, or a percentage of capacity), else the kubelet's default
+``memory.available<100Mi``. A node whose ``evictionHard`` leaves out
+``memory.available`` has no memory threshold (a map given replaces the defaults).
+Below the threshold, the node reports MemoryPressure and the kubelet evicts one
+Pod per round, chosen as rankMemoryPressure orders them:
 
 1. Pods whose memory use exceeds their request before those within it
    (BestEffort Pods request nothing, so any use exceeds it);
@@ -21,10 +24,10 @@ node's containers (no system daemons, no page cache); only memory is watched.
 from __future__ import annotations
 
 from ..api.quantity import QuantityError, parse_quantity
+from .registration import DEFAULT_EVICTION_HARD, threshold_quantity
 
-__all__ = ["EvictionManager", "THRESHOLD_BYTES", "MONITOR_PERIOD", "PRESSURE_TRANSITION", "format_bytes"]
+__all__ = ["EvictionManager", "MONITOR_PERIOD", "PRESSURE_TRANSITION", "format_bytes"]
 
-THRESHOLD_BYTES = 100 * 1024 * 1024
 MONITOR_PERIOD = 10.0
 PRESSURE_TRANSITION = 300.0
 
@@ -48,6 +51,12 @@ def _request(spec: dict) -> int:
 class EvictionManager:
     def __init__(self, kubelet):
         self.kubelet = kubelet
+        given = kubelet.config.get("evictionHard")
+        threshold = (DEFAULT_EVICTION_HARD if given is None else given).get("memory.available")
+        #: the threshold as given (None: no memory threshold) and in bytes
+        self.threshold = None if threshold is None else threshold_quantity(threshold, self.memory_capacity())
+        self.threshold_bytes = 0 if self.threshold is None else self.threshold.value()
+        self._percentage = str(threshold).endswith("%")       # evictionMessage shows no quantity then
         self.last_observed: float | None = None
         self._timer = None
         self._pressure = False
@@ -73,12 +82,12 @@ class EvictionManager:
     def _tick(self) -> None:
         self._timer = self.kubelet.loop.later(MONITOR_PERIOD, self._tick, self.kubelet.owner, daemon=True)
         available = self.memory_available()
-        if available < THRESHOLD_BYTES:
+        if available < self.threshold_bytes:
             self.last_observed = self.kubelet.clock.seconds
         if self.under_memory_pressure() != self._pressure:
             self._pressure = not self._pressure
             self.kubelet.node_status.update()
-        if available < THRESHOLD_BYTES:
+        if available < self.threshold_bytes:
             self.evict_one(available)
 
     def _usage(self, worker) -> list[tuple[dict, int]]:
@@ -103,8 +112,10 @@ class EvictionManager:
         if not ranked:
             return
         victim = ranked[0]
-        message = (f"The node was low on resource: memory. Threshold quantity: {format_bytes(THRESHOLD_BYTES)}, "
-                   f"available: {format_bytes(max(available, 0) // 1024 * 1024)}. ")
+        message = "The node was low on resource: memory. "
+        if not self._percentage:
+            message += (f"Threshold quantity: {self.threshold}, "
+                        f"available: {format_bytes(max(available, 0) // 1024 * 1024)}. ")
         usage = sorted(self._usage(victim), key=lambda su: -(su[1] - _request(su[0])))
         for spec, used in usage:
             if used > _request(spec):

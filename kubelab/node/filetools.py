@@ -1,17 +1,16 @@
 """File commands inside simulated containers: ``cat``, ``touch``, ``rm``, ``mkdir``, ``ls``, ``readlink``.
 
 They work on the container's mount namespace (its root plus the Pod's volumes,
-see :mod:`.fs`), and word their errors as busybox or GNU coreutils do
-(``cat: can't open 'f': ...`` / ``cat: f: ...``). ``readlink /proc/self/ns/net``
-and ``ls -l /proc/<pid>/ns`` show the namespace inodes of the process's container.
+see :mod:`.fs`) and its /proc (:mod:`.procfs`), and word their errors as busybox
+or GNU coreutils do (``cat: can't open 'f': ...`` / ``cat: f: ...``).
+``readlink /proc/self/ns/net`` and ``ls -l /proc/<pid>/ns`` show the namespace
+inodes of the process's container.
 """
 from __future__ import annotations
 
 import functools
-import re
 
 from .fs import FsError
-from .sandbox import NAMESPACE_KINDS
 
 __all__ = ["tool", "parse_flags", "cat", "touch", "rm", "mkdir", "ls", "readlink"]
 
@@ -98,26 +97,11 @@ def mkdir(proc, gnu):
     return 0
 
 
-_NS_DIR = re.compile(r"^/proc/(self|\d+)/ns(?:/(\w+))?/?$")
-
-
-def _proc_of(proc, ref: str):
-    return proc if ref == "self" else proc.host.pidns.procs.get(int(ref))
-
-
-def _ns_link(proc, ref: str, kind: str) -> str | None:
-    target = _proc_of(proc, ref)
-    if target is None or kind not in NAMESPACE_KINDS:
-        return None
-    return f"{kind}:[{target.host.ns[kind]}]"
-
-
 @tool
 def readlink(proc, gnu):
     status = 0
     for path in parse_flags(proc.argv[1:], "fnv")[1]:
-        m = _NS_DIR.match(path)
-        link = _ns_link(proc, m.group(1), m.group(2)) if m and m.group(2) else None
+        link = proc.fs.readlink(path, proc.cwd)
         if link is None:
             status = 1
             continue
@@ -136,17 +120,12 @@ def ls(proc, gnu):
     flags, paths = parse_flags(proc.argv[1:], "1alhAF")
     status = 0
     for path in paths or ["."]:
-        m = _NS_DIR.match(path)
-        if m and not m.group(2):
-            for kind in NAMESPACE_KINDS:
-                link = _ns_link(proc, m.group(1), kind) or ""
-                proc.out(_long(proc, kind, 0, False, link) if "l" in flags else kind + "\n")
-            continue
         fs = proc.fs
         try:
             names = fs.listdir(path, proc.cwd) if fs.isdir(path, proc.cwd) else None
             if names is None:
-                fs.read(path, proc.cwd)
+                if fs.readlink(path, proc.cwd) is None:
+                    fs.read(path, proc.cwd)
                 names = [path]
         except FsError as e:
             proc.err(f"ls: cannot access '{path}': {e.strerror}\n" if gnu else f"ls: {path}: {e.strerror}\n")
@@ -157,9 +136,10 @@ def ls(proc, gnu):
         for name in names:
             if "l" in flags:
                 full = name if names == [path] else f"{path.rstrip('/')}/{name}"
-                is_dir = fs.isdir(full, proc.cwd)
-                size = 4096 if is_dir else len(fs.read(full, proc.cwd).encode())
-                proc.out(_long(proc, name, size, is_dir))
+                link = fs.readlink(full, proc.cwd)
+                is_dir = link is None and fs.isdir(full, proc.cwd)
+                size = 0 if link is not None else 4096 if is_dir else len(fs.read(full, proc.cwd).encode())
+                proc.out(_long(proc, name, size, is_dir, link or ""))
             else:
                 proc.out(name + "\n")
     return status

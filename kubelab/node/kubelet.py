@@ -33,26 +33,29 @@ from .podworker import PodWorker
 from .probes import ProbeManager
 from .runtime import NotRunning, Runtime
 from .statusmanager import StatusManager
+from .volumes import VolumeManager
 
 __all__ = ["Kubelet"]
 
 
 class Kubelet:
-    """One node's kubelet. ``node`` is the Node manifest it registers."""
+    """One node's kubelet. ``node`` is the Node manifest it registers; its ``kubelet`` key, if
+    any, holds KubeletConfiguration fields (``evictionHard``) and is not part of the Node."""
 
-    def __init__(self, api, loop, *, node: dict, rng: random.Random, network: PodNetwork | None = None,
-                 claims: dict | None = None):
+    def __init__(self, api, loop, *, node: dict, rng: random.Random, network: PodNetwork | None = None):
         self.api, self.loop, self.clock = api, loop, loop.clock
+        self.config = dict(node.get("kubelet") or {})
+        node = {k: v for k, v in node.items() if k != "kubelet"}
         self.node_manifest = node
         self.node_name = node["metadata"]["name"]
         self.node_ip = next(a["address"] for a in node["status"]["addresses"] if a["type"] == "InternalIP")
         self.owner = f"kubelet/{self.node_name}"
         self.network = network if network is not None else PodNetwork()
-        self.claims = claims if claims is not None else {}
-        self.host_paths: dict = {}
         cpus = parse_quantity(node["status"]["capacity"].get("cpu", "4")).milli_value() // 1000
         self.runtime = Runtime(loop=loop, clock=self.clock, owner=self.owner, rng=random.Random(rng.getrandbits(64)),
                                network=self.network, pod_cidr=node["spec"]["podCIDR"], cpus=max(cpus, 1),
+                               disk_bytes=parse_quantity(node["status"]["capacity"].get("ephemeral-storage",
+                                                                                      "100Gi")).value(),
                                on_exit=self._container_exited)
         self.recorder = EventRecorder(api, "kubelet", host=self.node_name)
         self.backoff = Backoff(self.clock)
@@ -60,6 +63,7 @@ class Kubelet:
         self.probes = ProbeManager(self)
         self.status = StatusManager(self)
         self.eviction = EvictionManager(self)
+        self.volume_manager = VolumeManager(self)
         self.node_status = NodeStatusManager(self, node)
         self.workers: dict[str, PodWorker] = {}
         self.informer: Informer | None = None
@@ -70,6 +74,7 @@ class Kubelet:
         self.running = True
         self.node_status.start()
         self.eviction.start()
+        self.volume_manager.start()
         self.informer = Informer(self.api, "pods", loop=self.loop, owner=self.owner,
                                  field_selector=parse_field_selector(f"spec.nodeName={self.node_name}"))
         self.informer.add_handler(self._pod_added, self._pod_updated, self._pod_deleted)
@@ -80,6 +85,7 @@ class Kubelet:
         self.running = False
         self.node_status.stop()
         self.eviction.stop()
+        self.volume_manager.stop()
         if self.informer is not None:
             self.informer.stop()
         for worker in self.workers.values():       # what a kubelet knows in memory dies with it
@@ -138,6 +144,7 @@ class Kubelet:
         if worker.sandbox is not None:
             self.runtime.remove_pod_sandbox(worker.sandbox)
         self.backoff.forget(f"{worker.name}_{worker.namespace}_{worker.uid}_")
+        self.volume_manager.forget(worker.uid)
         self.workers.pop(worker.uid, None)
         if delete:
             self.status.delete(worker)

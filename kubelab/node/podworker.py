@@ -21,7 +21,7 @@ from .containerenv import ConfigError, command_line, environment
 from .imagepull import go_duration
 from .lifecycle import ContainerLifecycle
 from .runtime import StartError
-from .volumes import MountError, mounts_for, setup_volumes
+from .volumes import NotReady, mounts_for
 
 __all__ = ["PodWorker", "SANDBOX_SECONDS"]
 
@@ -152,6 +152,7 @@ class PodWorker(ContainerLifecycle):
         if self.build_status()["phase"] in ("Succeeded", "Failed"):
             self.finish()               # a terminal Pod is not set up again (kubelet.SyncPod)
             return
+        self.kubelet.volume_manager.refresh(self)
         actions = compute_pod_actions(self, self.pod)
         for c, spec, message, reason in actions.to_kill:
             self.kill(c, spec, message, reason=reason)
@@ -182,12 +183,14 @@ class PodWorker(ContainerLifecycle):
     def _create_sandbox(self) -> None:
         if self.volumes is None:
             try:
-                self.volumes = setup_volumes(self.kubelet.api, self.pod, host_paths=self.kubelet.host_paths,
-                                             claims=self.kubelet.claims)
-            except MountError as e:
-                self.event("Warning", "FailedMount", str(e))
-                self.request_sync(self._mount_delay)
-                self._mount_delay = min(self._mount_delay * 2, MOUNT_RETRY[1])
+                self.volumes = self.kubelet.volume_manager.setup(self.pod)
+            except NotReady as e:
+                for reason, message in e.events:
+                    self.event("Warning", reason, message)
+                delay = e.retry
+                if delay is None:           # a failed mount operation: its exponential back-off
+                    delay, self._mount_delay = self._mount_delay, min(self._mount_delay * 2, MOUNT_RETRY[1])
+                self.request_sync(delay)
                 return
         if self._sandbox_timer is None:
             self._sandbox_timer = self.kubelet.loop.later(SANDBOX_SECONDS, self._sandbox_ready, self.kubelet.owner)
@@ -237,7 +240,7 @@ class PodWorker(ContainerLifecycle):
             return False
         c = kubelet.runtime.create_container(
             self.sandbox, spec, image, attempt=latest.attempt + 1 if latest is not None else 0, argv=argv, env=env,
-            mounts=mounts_for(spec, self.volumes), config_hash=config_hash(spec))
+            mounts=mounts_for(self.pod, spec, self.volumes), config_hash=config_hash(spec))
         self.history.setdefault(name, []).append(c)
         while len(self.history[name]) > 2:
             kubelet.runtime.remove_container(self.history[name].pop(0))

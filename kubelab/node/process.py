@@ -20,11 +20,12 @@ from __future__ import annotations
 
 from typing import Callable
 
-__all__ = ["Sleep", "BLOCK", "Process", "PidNamespace", "SIGNALS", "SIGINT", "SIGQUIT", "SIGKILL",
+__all__ = ["Sleep", "BLOCK", "Process", "PidNamespace", "SIGNALS", "SIGHUP", "SIGINT", "SIGQUIT", "SIGKILL",
            "SIGTERM", "SIGWINCH", "ExecNotFound"]
 
-SIGINT, SIGQUIT, SIGKILL, SIGTERM, SIGWINCH = 2, 3, 9, 15, 28
-SIGNALS = {"SIGINT": SIGINT, "SIGQUIT": SIGQUIT, "SIGKILL": SIGKILL, "SIGTERM": SIGTERM, "SIGWINCH": SIGWINCH}
+SIGHUP, SIGINT, SIGQUIT, SIGKILL, SIGTERM, SIGWINCH = 1, 2, 3, 9, 15, 28
+SIGNALS = {"SIGHUP": SIGHUP, "SIGINT": SIGINT, "SIGQUIT": SIGQUIT, "SIGKILL": SIGKILL, "SIGTERM": SIGTERM,
+           "SIGWINCH": SIGWINCH}
 
 
 class Sleep:
@@ -107,7 +108,8 @@ class Process:
 
     @property
     def fs(self):
-        return self.host.fs
+        """The file system as this process sees it: its container's mounts, and /proc for it."""
+        return self.host.view(self)
 
     @property
     def sandbox(self):
@@ -117,9 +119,10 @@ class Process:
         """The simulated time (a UTC datetime)."""
         return self.host.now()
 
-    def trap(self, signal: int, exit_code: int, *, after: float = 0.0, say="") -> None:
+    def trap(self, signal: int, exit_code: int | None, *, after: float = 0.0, say="") -> None:
         """Handle ``signal``: print ``say`` (text, or a function giving it) to stderr, then exit
-        with ``exit_code`` ``after`` seconds later (a graceful shutdown)."""
+        with ``exit_code`` ``after`` seconds later (a graceful shutdown); ``exit_code=None``:
+        keep running."""
         self.traps[signal] = (exit_code, after, say)
 
     def use(self, *, cpu_millis: int | None = None, memory_bytes: int | None = None) -> None:

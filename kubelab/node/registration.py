@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from ..api.quantity import parse_quantity
 
-__all__ = ["node_manifest", "node_conditions", "DEFAULT_CAPACITY", "DEFAULT_EVICTION_HARD", "allocatable"]
+__all__ = ["node_manifest", "node_conditions", "DEFAULT_CAPACITY", "DEFAULT_EVICTION_HARD", "allocatable",
+           "threshold_quantity"]
 
 #: A small real node: 4 CPUs, 16 GiB, the kubelet's default --max-pods of 110.
 DEFAULT_CAPACITY = {"cpu": "4", "memory": "16Gi", "pods": "110", "ephemeral-storage": "100Gi"}
@@ -13,6 +14,14 @@ DEFAULT_CAPACITY = {"cpu": "4", "memory": "16Gi", "pods": "110", "ephemeral-stor
 #: (memory.available<100Mi, nodefs.available<10%), by the resource each one guards.
 DEFAULT_EVICTION_HARD = {"memory.available": "100Mi", "nodefs.available": "10%"}
 _EVICTION_SIGNALS = {"memory.available": "memory", "nodefs.available": "ephemeral-storage"}
+
+
+def threshold_quantity(threshold, capacity):
+    """A hard eviction threshold as a quantity: ``100Mi`` as given, ``10%`` a share of ``capacity``."""
+    text, cap = str(threshold), parse_quantity(capacity)
+    if text.endswith("%"):
+        return parse_quantity(cap.value() * int(text[:-1]) // 100)
+    return parse_quantity(text)
 
 
 def allocatable(capacity: dict, reserved: dict | None = None, eviction_hard: dict | None = None) -> dict:
@@ -24,13 +33,10 @@ def allocatable(capacity: dict, reserved: dict | None = None, eviction_hard: dic
     thresholds = DEFAULT_EVICTION_HARD if eviction_hard is None else eviction_hard
     out = {}
     for name, value in capacity.items():
-        cap = parse_quantity(value)
-        q = cap - parse_quantity((reserved or {}).get(name, "0"))
+        q = parse_quantity(value) - parse_quantity((reserved or {}).get(name, "0"))
         for signal, threshold in thresholds.items():
             if _EVICTION_SIGNALS.get(signal) == name:
-                text = str(threshold)
-                q = q - (parse_quantity(cap.value() * int(text[:-1]) // 100) if text.endswith("%")
-                         else parse_quantity(text))
+                q = q - threshold_quantity(threshold, value)
         out[name] = str(q)
     return out
 

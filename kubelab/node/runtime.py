@@ -23,6 +23,7 @@ from .fs import FileSystem, Volume
 from .images import CATALOGUE, Image, environment, root_files
 from .network import IPAM
 from .process import BLOCK, ExecNotFound, PidNamespace, Process, Sleep
+from .procfs import ProcessFS
 from .sandbox import Sandbox
 from .testimages import app
 from .tools import toolset
@@ -94,13 +95,15 @@ class Container:
         for kind in ("mnt", "cgroup") + (() if sandbox.share_pid else ("pid",)):
             self.ns[kind] = runtime.new_inode()
         self.pidns = sandbox.pidns if sandbox.share_pid else PidNamespace(self.ns["pid"])
-        root = Volume(root_files(image))
+        root = Volume(root_files(image), device="overlay", fstype="overlay")
         for d in ("bin", "dev", "etc", "home", "proc", "root", "sys", "tmp", "usr", "var", self.workdir.strip("/")):
             root.add_dir(d)
         root.put("etc/hostname", sandbox.hostname + "\n")
         root.put("etc/hosts", sandbox.hosts_file())
         root.put("etc/resolv.conf", sandbox.resolv_conf())
-        self.fs = FileSystem(root, mounts)
+        if not any(posixpath.normpath(m[0]) == "/dev/shm" for m in mounts):
+            mounts = list(mounts) + [("/dev/shm", sandbox.shm, "", False)]   # the Pod's IPC tmpfs
+        self.fs = FileSystem(root, mounts, owner=self)
         self.cpu_limit = _limit(spec.get("resources"), "cpu")
         self.memory_limit = _limit(spec.get("resources"), "memory")
         self.main: Process | None = None
@@ -123,6 +126,10 @@ class Container:
     def now(self):
         return self.runtime.clock.now()
 
+    def view(self, proc) -> ProcessFS:
+        """The file system as ``proc`` (one of this container's processes) sees it."""
+        return ProcessFS(proc)
+
     def log(self, stream: str, text: str) -> None:
         """Write to the container's log (what ``kubectl logs`` shows), line by line."""
         buf = self._partial[stream] + text
@@ -134,12 +141,14 @@ class Container:
         return [p for p in self.pidns.procs.values() if p.host is self]
 
     def usage(self) -> tuple[int, int]:
-        """(CPU millicores, memory bytes) now; CPU is throttled at the limit."""
+        """(CPU millicores, memory bytes) now; CPU is throttled at the limit. Memory counts
+        the files this container wrote to tmpfs volumes (its cgroup is charged for them)."""
         procs = self.processes()
         cpu = sum(p.cpu_millis for p in procs)
         if self.cpu_limit is not None:
             cpu = min(cpu, self.cpu_limit)
-        return cpu, sum(p.memory_bytes for p in procs)
+        tmpfs = sum(volume.charged_to(self) for _, volume, _, _ in self.fs.table if volume.memory_backed)
+        return cpu, sum(p.memory_bytes for p in procs) + tmpfs
 
     def cpu_seconds(self) -> float:
         """CPU time used so far, in core-seconds (the cumulative counter metrics-server reads)."""
@@ -157,9 +166,10 @@ class Runtime:
     """One node's container runtime: its sandboxes and containers."""
 
     def __init__(self, *, loop, clock, owner: str, rng, network, pod_cidr: str, cpus: int = 4,
-                 on_exit=None):
+                 disk_bytes: int = 100 << 30, on_exit=None):
         self.loop, self.clock, self.owner, self.rng, self.network = loop, clock, owner, rng, network
         self.cpus = cpus
+        self.disk_bytes = disk_bytes            # the node's root disk (what df shows for it)
         self.ipam = IPAM(pod_cidr)
         self.on_exit = on_exit
         self.sandboxes: dict[str, Sandbox] = {}
@@ -259,6 +269,8 @@ class Runtime:
             text = say() if callable(say) else say
             if text:
                 c.log("stderr", text)
+            if code is None:            # handled, and the program goes on (nginx reloading on SIGHUP)
+                return
             if after:
                 self.loop.later(after, lambda: self.finish(c, code), self.owner)
             else:

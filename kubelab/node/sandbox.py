@@ -6,7 +6,9 @@ hold namespaces open. Every container of the Pod then joins the sandbox's
 
 * **network** namespace — one IP (from the node's podCIDR), one ``eth0``, one
   set of ports, ``localhost`` shared by all containers;
-* **IPC** namespace — System V IPC and POSIX message queues;
+* **IPC** namespace — System V IPC, POSIX message queues and the ``/dev/shm``
+  tmpfs (64 MiB, containerd's default), which the runtime mounts into every
+  container of the Pod, so they share it;
 * **UTS** namespace — the hostname (the Pod name, or ``spec.hostname``);
 
 while each container gets its own **mount** namespace (its own root
@@ -18,10 +20,14 @@ mean the same namespace.
 """
 from __future__ import annotations
 
+from .fs import Volume
 from .network import AddressInUse, Listener
 from .process import PidNamespace, Process
 
-__all__ = ["Sandbox", "HOST_NAMESPACES", "NAMESPACE_KINDS", "pod_hostname"]
+__all__ = ["Sandbox", "HOST_NAMESPACES", "NAMESPACE_KINDS", "pod_hostname", "SHM_BYTES"]
+
+#: containerd's default /dev/shm size (65536k)
+SHM_BYTES = 64 * 1024 * 1024
 
 #: The host's initial namespaces (the kernel's fixed PROC_*_INIT_INO numbers, and
 #: the usual first inodes of the init net and mount namespaces).
@@ -67,6 +73,7 @@ class Sandbox:
             self.hostname = self.fqdn = spec.get("nodeName") or self.hostname
         self.listeners: dict[int, Listener] = host_listeners if self.host_network else {}
         self.volumes: dict = {}
+        self.shm = Volume(device="shm", fstype="tmpfs", size=SHM_BYTES)
         self.pidns = PidNamespace(self.ns["pid"])
         self.fs = None
         self.ready = True

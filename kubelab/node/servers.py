@@ -15,7 +15,7 @@ import re
 
 from . import nettools
 from .network import AddressInUse, ConnectError, HttpResponse
-from .process import BLOCK, SIGINT, SIGQUIT, SIGTERM, SIGWINCH, Sleep
+from .process import BLOCK, SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGWINCH, Sleep
 
 __all__ = ["PROGRAMS"]
 
@@ -95,9 +95,23 @@ def nginx(proc):
     for line in ('using the "epoll" event method', f"nginx/{version}", "built by gcc 12.2.0 (Debian 12.2.0-14) ",
                  "OS: Linux 6.1.0-kubelab", "getrlimit(RLIMIT_NOFILE): 1048576:1048576", "start worker processes"):
         log("notice", line)
-    workers = [proc.spawn_idle(["nginx: worker process"], user="101") for _ in range(proc.host.cpus)]
-    for w in workers:
-        log("notice", f"start worker process {w.pid}")
+    workers = []
+
+    def start_workers() -> None:
+        workers[:] = [proc.spawn_idle(["nginx: worker process"], user="101") for _ in range(proc.host.cpus)]
+        for w in workers:
+            log("notice", f"start worker process {w.pid}")
+
+    def reload() -> str:
+        """SIGHUP: read the configuration again, start new workers, let the old ones finish."""
+        log("notice", "signal 1 (SIGHUP) received, reconfiguring")
+        log("notice", "reconfiguring")
+        old = list(workers)
+        start_workers()
+        for w in old:
+            w.exit()
+        return ""
+    start_workers()
 
     def handle(req):
         status, body = _file_response(proc, root, req.path)
@@ -116,6 +130,7 @@ def nginx(proc):
                             (SIGINT, "SIGINT", "exiting")):
         proc.trap(sig, 0, say=lambda sig=sig, name=name, verb=verb:
                   f"{proc.now():%Y/%m/%d %H:%M:%S} [notice] 1#1: signal {sig} ({name}) received, {verb}\n")
+    proc.trap(SIGHUP, None, say=reload)
     yield BLOCK
 
 

@@ -179,7 +179,7 @@ class Shell:
             return 0
         saved_write, restore = self.proc.write, None
         try:
-            restore = yield from self.redirect(redirs)
+            restore = yield from self.redirect(redirs, argv[0])
             if restore is False:
                 return 1
             if stdin is None and restore and restore[1] is not None:
@@ -188,7 +188,7 @@ class Shell:
         finally:
             self.proc.write = saved_write
 
-    def redirect(self, redirs):
+    def redirect(self, redirs, command: str = "sh"):
         """Point this command's output (and input) where its redirections say."""
         stdin = None
         for op, fd, target in redirs:
@@ -210,14 +210,14 @@ class Shell:
                     return False
                 continue
             stream = "stderr" if fd == 2 else "stdout"
-            sink = self._sink(path, append=op == ">>")
+            sink = self._sink(path, append=op == ">>", command=command)
             if sink is None:
                 return False
             base = self.proc.write
             self.proc.write = lambda s, t, base=base, stream=stream, sink=sink: sink(t) if s == stream else base(s, t)
         return (True, stdin)
 
-    def _sink(self, path: str, append: bool):
+    def _sink(self, path: str, append: bool, command: str = "sh"):
         if path == "/dev/null":
             return lambda text: None
         if path in ("/dev/stdout", "/proc/1/fd/1", "/dev/stderr", "/proc/1/fd/2"):
@@ -230,7 +230,18 @@ class Shell:
             self.error(f"cannot create {path}: {e.strerror}" if self.flavor == "dash"
                        else f"can't create {path}: {e.strerror.replace('No such file or directory', 'nonexistent directory')}")
             return None
-        return lambda text: fs.write(path, text, append=True, cwd=cwd)
+        failed = []
+        err = self.proc.write
+
+        def sink(text: str) -> None:
+            """Append to the file; the first failed write (a full volume) is reported once."""
+            try:
+                fs.write(path, text, append=True, cwd=cwd)
+            except OSError as e:
+                if not failed:
+                    failed.append(e)
+                    err("stderr", f"{posixpath.basename(command)}: write error: {e.strerror}\n")
+        return sink
 
     def invoke(self, argv, env_updates, stdin):
         name = argv[0]

@@ -9,14 +9,15 @@ or directory``). Each tool is a program (see :mod:`kubelab.node.process`);
 
 ``ps`` lists the processes of the container's PID namespace, ``date`` reads
 the simulated clock, ``tail -f`` follows a file as it grows. File commands are
-in :mod:`.filetools`, network ones (``hostname``, ``ip``, ``wget``) in :mod:`.nettools`.
+in :mod:`.filetools`, network ones (``hostname``, ``ip``, ``wget``) in :mod:`.nettools`,
+system ones (``kill``, ``df``, ``mount``, ``ipcs``) in :mod:`.systools`.
 """
 from __future__ import annotations
 
 import functools
 import re
 
-from . import nettools
+from . import nettools, systools
 from .filetools import cat, ls, mkdir, parse_flags, readlink, rm, tool, touch
 from .fs import FsError
 from .process import BLOCK, Sleep
@@ -263,6 +264,7 @@ _COMMON = {
     "date": date, "env": env, "printenv": env, "true": true, "false": false, "pwd": pwd, "whoami": whoami,
     "id": id_, "uname": uname, "test": test, "[": test, "head": head_tail, "tail": head_tail, "grep": grep,
     "wc": wc, "seq": seq, "readlink": readlink, "hostname": nettools.hostname,
+    "kill": systools.kill, "df": systools.df, "mount": systools.mount, "ipcs": systools.ipcs,
 }
 
 #: busybox applets (busybox, alpine, registry.k8s.io/busybox)

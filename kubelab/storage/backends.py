@@ -58,6 +58,8 @@ class StorageBackend:
     def __init__(self, api=None):
         self._api = weakref.ref(api) if api is not None else None
         self._files: dict[tuple, dict[str, str]] = {}
+        #: volume name -> the nodes its disk is attached to (see kubelab/node/attachment.py)
+        self.attachments: dict[str, set[str]] = {}
 
     @classmethod
     def of(cls, api) -> "StorageBackend":

@@ -51,12 +51,13 @@ def pod_claim_names(pod: dict) -> list[str]:
 
 
 def default_class(classes) -> dict | None:
-    """The default StorageClass (is-default-class "true"); with several, the newest."""
+    """The default StorageClass (is-default-class "true"); with several, the newest, and of
+    those created in the same second the first by name (GetDefaultClass)."""
     defaults = [c for c in classes if (c["metadata"].get("annotations") or {}).get(ANN_DEFAULT_CLASS) == "true"
                 or (c["metadata"].get("annotations") or {}).get("storageclass.beta.kubernetes.io/is-default-class")
                 == "true"]
-    return max(defaults, key=lambda c: (c["metadata"].get("creationTimestamp") or "", c["metadata"]["name"]),
-               default=None)
+    by_name = sorted(defaults, key=lambda c: c["metadata"]["name"])
+    return max(by_name, key=lambda c: c["metadata"].get("creationTimestamp") or "", default=None)
 
 
 def claim_class(pvc: dict) -> str:

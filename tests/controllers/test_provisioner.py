@@ -21,13 +21,20 @@ def events(c, name):
             if e["involvedObject"]["name"] == name]
 
 
+def cluster(nodes=0):
+    """A cluster without kind's default class, whose name ("standard") these tests give their own class."""
+    c = kl.Cluster(nodes=nodes)
+    c.delete("storageclass", "standard")
+    return c
+
+
 def zoned_nodes():
     return [{"metadata": {"name": f"node-{i}", "labels": {"topology.kubernetes.io/zone": zone}}}
             for i, zone in ((1, "zone-a"), (2, "zone-b"), (3, "zone-b"))]
 
 
 def test_an_immediate_class_provisions_a_volume_for_the_claim():
-    c = kl.Cluster(nodes=0)
+    c = cluster()
     c.apply([storage_class(reclaimPolicy="Retain"), pvc()])
     c.run(1)
     claim = c.get("pvc", "data")
@@ -49,7 +56,7 @@ def test_an_immediate_class_provisions_a_volume_for_the_claim():
 
 
 def test_in_tree_provisioner_names_are_migrated_to_their_csi_driver():
-    c = kl.Cluster(nodes=0)
+    c = cluster()
     c.apply([storage_class("kubernetes.io/aws-ebs", name="gp2"), pvc(cls="gp2")])
     c.run(1)
     annotations = c.get("pvc", "data")["metadata"]["annotations"]
@@ -59,7 +66,7 @@ def test_in_tree_provisioner_names_are_migrated_to_their_csi_driver():
 
 
 def test_a_disk_cannot_be_shared_read_write_by_many_nodes():
-    c = kl.Cluster(nodes=0)
+    c = cluster()
     c.apply([storage_class(), pvc(modes=("ReadWriteMany",))])
     c.run(1)
     assert events(c, "data")[-1] == ("kubelab.io/disk", "ProvisioningFailed",
@@ -72,7 +79,7 @@ def test_a_disk_cannot_be_shared_read_write_by_many_nodes():
 
 
 def test_an_unknown_provisioner_leaves_the_claim_waiting():
-    c = kl.Cluster(nodes=0)
+    c = cluster()
     c.apply([storage_class("example.com/nobody"), pvc()])
     c.run(30)
     assert c.get("pvc", "data")["status"]["phase"] == "Pending"
@@ -80,7 +87,7 @@ def test_an_unknown_provisioner_leaves_the_claim_waiting():
 
 
 def test_reclaim_delete_removes_the_volume_and_its_data():
-    c = kl.Cluster(nodes=0)
+    c = cluster()
     c.apply([storage_class(), pvc()])
     c.run(1)
     volume = c.get("pv")[0]
@@ -93,7 +100,7 @@ def test_reclaim_delete_removes_the_volume_and_its_data():
 
 
 def test_a_zonal_disk_is_made_in_the_zone_of_the_selected_node():
-    c = kl.Cluster(nodes=zoned_nodes())
+    c = cluster(zoned_nodes())
     c.apply([storage_class(volumeBindingMode="WaitForFirstConsumer"), pvc()])
     c.run(1)
     assert c.get("pv") == []                  # nothing is made before a Pod is scheduled
@@ -106,7 +113,7 @@ def test_a_zonal_disk_is_made_in_the_zone_of_the_selected_node():
 
 
 def test_an_immediate_zonal_disk_goes_to_the_first_allowed_zone():
-    c = kl.Cluster(nodes=zoned_nodes())
+    c = cluster(zoned_nodes())
     allowed = [{"matchLabelExpressions": [{"key": "topology.kubernetes.io/zone", "values": ["zone-b"]}]}]
     c.apply([storage_class(allowedTopologies=allowed), pvc()])
     c.run(1)
@@ -119,7 +126,7 @@ def test_an_immediate_zonal_disk_goes_to_the_first_allowed_zone():
     ("rancher.io/local-path", "/opt/local-path-provisioner/"),      # kind's default class
 ])
 def test_a_node_local_volume_is_pinned_to_the_selected_node(provisioner, prefix):
-    c = kl.Cluster(nodes=zoned_nodes())
+    c = cluster(zoned_nodes())
     c.apply([storage_class(provisioner, volumeBindingMode="WaitForFirstConsumer"), pvc()])
     c.api.patch("persistentvolumeclaims", "data",
                 {"metadata": {"annotations": {"volume.kubernetes.io/selected-node": "node-2"}}})

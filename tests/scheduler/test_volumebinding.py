@@ -49,7 +49,7 @@ def node_of(c, name="web"):
 
 def test_a_pod_waits_for_its_immediate_claim_to_be_bound():
     c = kl.Cluster(nodes=3)
-    c.apply([claim(), pod()])
+    c.apply([claim(cls=""), pod()])      # no class (not kind's default): binding is immediate
     c.run(5)
     assert scheduling_failures(c) == ["0/3 nodes are available: pod has unbound immediate PersistentVolumeClaims."
                                       + NO_PREEMPTION]
