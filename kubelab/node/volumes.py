@@ -117,15 +117,17 @@ class VolumeManager:
         """A Volume for every volume of ``pod``; raises NotReady."""
         out: dict[str, Volume] = {}
         unprocessed, failures, waiting, events = [], [], [], []
+        disks = 0                       # attached disks so far: /dev/sdb, /dev/sdc, ...
         for vol in (pod.get("spec") or {}).get("volumes") or []:
             name = vol.get("name", "")
             try:
                 if "persistentVolumeClaim" in vol or "ephemeral" in vol:
-                    volume = self._claim_volume(pod, vol, len(out))
+                    volume = self._claim_volume(pod, vol, disks)
                     if volume is None:
                         waiting.append(name)
                         continue
                     out[name] = volume
+                    disks += volume.device.startswith("/dev/sd")
                 else:
                     out[name] = self._pod_volume(pod, vol)
             except _Unprocessed as e:
