@@ -4,7 +4,8 @@ What happens to a Pod once it is bound to a node, as kubelet v1.32 does it:
 
 0. The kubelet (watching Pods with ``spec.nodeName=<node>``) admits it: a Pod
    whose requests do not fit the node's allocatable is rejected (``OutOfcpu``).
-1. It sets up the volumes,
+1. It sets up the volumes (:mod:`.volumes`: a claim must be Bound and its disk
+   attached here; its files come from the cluster's storage and outlive the Pod),
    then the **sandbox**: a pause container holding the Pod's network namespace
    (one IP from the node's podCIDR, ``10.244.<n>.x``), IPC and UTS namespaces
    (hostname = Pod name). ``PodReadyToStartContainers`` becomes True.
@@ -24,10 +25,11 @@ What happens to a Pod once it is bound to a node, as kubelet v1.32 does it:
 Container behaviour is simulated, deterministically. The command (``command``/
 ``args``, else the image's ENTRYPOINT/CMD) runs in a tiny ``sh``
 (:mod:`.shell`): ``echo``, ``sleep``, ``exit``, ``touch``, ``rm``, ``cat``, ``ls``,
-``date``, ``hostname``, ``ps``, ``ip addr``, ``wget``/``curl``, ``readlink
-/proc/self/ns/net``, ``while``/``for``/``if``, ``;``, ``&&``, ``||``, ``|``,
-redirections. Common images behave like the real ones (:mod:`.images`): nginx
-serves port 80 and exits on SIGQUIT, ``busybox`` with no command exits at once
+``date``, ``hostname``, ``ps``, ``kill``, ``df``, ``mount``, ``ipcs``, ``ip addr``,
+``wget``/``curl``, ``readlink /proc/self/ns/net``, ``cat /proc/1/cmdline``,
+``while``/``for``/``if``, ``;``, ``&&``, ``||``, ``|``, redirections. Common
+images behave like the real ones (:mod:`.images`): nginx serves port 80, exits
+on SIGQUIT and reloads on SIGHUP, ``busybox`` with no command exits at once
 (so it crash-loops), ``polinux/stress --vm-bytes 250M`` uses 250 MiB,
 agnhost's ``liveness`` fails its health check after 10 s. Time passes only on
 the simulated clock: ``sleep 30`` takes 30 simulated seconds.
