@@ -33,4 +33,8 @@ def __getattr__(name: str):
         from .remote import connect
 
         return connect
+    if name == "export":         # kl.export(c, path): the scenario as manifests + verify.sh
+        from .exporting import export
+
+        return export
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

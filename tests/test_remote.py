@@ -82,7 +82,8 @@ def test_kubectl_prints_for_the_connected_cluster_what_it_prints_in_the_lab(serv
     assert served.remote.kubectl(line) == served.lab(lambda c: c.kubectl(line))
 
 
-@pytest.mark.parametrize("line", ["delete pod web", "apply -f web.yaml", "kubectl scale deployment web --replicas=1"])
+@pytest.mark.parametrize("line", [
+    "delete pod web", "apply -f web.yaml", "kubectl scale deployment web --replicas=1"])
 def test_kubectl_refuses_verbs_that_write(served, line):
     out = served.remote.kubectl(line)
     assert out.returncode == 1
