@@ -184,16 +184,17 @@ class EtcdStore:
             raise Compacted(start, self.compacted)
         return self._fanout.watch(prefix, start, notify)
 
-    def _stream(self, prefix: str | None, start: int, *, quiet: bool = False):
+    def _stream(self, prefix: str | None, start: int, *, once: bool = False):
         """Open an etcd watch stream on ``prefix`` (None: every key, of every prefix) from
-        ``start``; ServiceUnavailable if no member takes it (``quiet``: GatewayError, for
-        reader threads, which must not probe the members with the gateway's connections)."""
+        ``start``; ServiceUnavailable if no member takes it within the timeout. ``once``: one
+        pass over the members, GatewayError if none takes it (for reader threads, which retry
+        and must not probe the members with the gateway's connections)."""
         key, end = (EVERYTHING, EVERYTHING) if prefix is None else self._span(prefix)
         body = {"create_request": {"key": key, "range_end": end, "start_revision": start, "prev_kv": True}}
         try:
-            return self._gateway.watch(body, time.monotonic() + self.timeout)
+            return self._gateway.watch(body, time.monotonic() + (0 if once else self.timeout))
         except GatewayError as e:
-            if quiet:
+            if once:
                 raise
             raise self._gateway.unavailable(e.message) from None
 

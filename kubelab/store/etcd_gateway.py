@@ -123,7 +123,7 @@ class Gateway:
         cause = "no member answered"
         while True:
             for i in self._order():
-                conn = self._connect(self.endpoints[i], max(deadline - time.monotonic(), 0.05))
+                conn = self._connect(self.endpoints[i], max(deadline - time.monotonic(), 0.5))
                 try:
                     conn.request("POST", "/v3/watch", json.dumps(body), _HEADERS)
                     response = conn.getresponse()

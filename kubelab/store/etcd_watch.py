@@ -103,11 +103,13 @@ class EtcdWatch:
                 return
 
     def _resume(self) -> http.client.HTTPResponse | None:
+        pause = 0.02
         while not self._stopped:
             try:
-                conn, response = self._fanout.store._stream(self.prefix, self._seen + 1, quiet=True)
+                conn, response = self._fanout.store._stream(self.prefix, self._seen + 1, once=True)
             except GatewayError:
-                time.sleep(0.05)
+                time.sleep(pause)               # no member takes it: back off, up to a second
+                pause = min(pause * 2, 1.0)
                 continue
             with self._fanout.cond:
                 if not self._stopped:
