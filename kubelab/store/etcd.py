@@ -42,7 +42,7 @@ class EtcdStore:
         self.prefix = prefix
         self.timeout = timeout
         self._gateway = Gateway(endpoints, timeout=timeout)
-        self.revision = 1
+        self.revision = 1                        # _call keeps the highest revision etcd reports
         self.revision = self._current()
         self.compacted = self._find_compacted() if self.revision > 1 else 0
         self._fanout = Fanout(self)
@@ -106,7 +106,7 @@ class EtcdStore:
         k = b64(self.prefix + key)
         compare = {"target": "MOD", "key": k, "mod_revision": 0, "result": "EQUAL"}
         put = {"request_put": {"key": k, "value": b64(data)}}
-        _, revision = self._txn(key, data, compare, put, KeyExists)
+        _, revision = self._txn(key, data, compare, put, creating=True)
         self._fanout.committed(revision, key)
         return KeyValue(key, json.loads(data), revision, revision, 1)
 
@@ -118,7 +118,7 @@ class EtcdStore:
         data = self._encode(key, value, size)
         k = b64(self.prefix + key)
         put = {"request_put": {"key": k, "value": b64(data), "prev_kv": True}}
-        answer, revision = self._txn(key, data, self._compare(k, mod_revision), put, CompareFailed)
+        answer, revision = self._txn(key, data, self._compare(k, mod_revision), put)
         prev = answer["response_put"]["prev_kv"]
         kv = KeyValue(key, json.loads(data), int(prev["create_revision"]), revision, int(prev["version"]) + 1)
         self._fanout.committed(revision, key)
@@ -128,7 +128,7 @@ class EtcdStore:
         """Txn(If mod_revision(key) == mod_revision, Then DeleteRange): the deleted KeyValue."""
         k = b64(self.prefix + key)
         remove = {"request_delete_range": {"key": k, "prev_kv": True}}
-        answer, revision = self._txn(key, b"", self._compare(k, mod_revision), remove, CompareFailed)
+        answer, revision = self._txn(key, b"", self._compare(k, mod_revision), remove)
         self._fanout.committed(revision, key)
         return self._kv(answer["response_delete_range"]["prev_kvs"][0])
 
@@ -153,8 +153,10 @@ class EtcdStore:
             return {"target": "VERSION", "key": k, "version": 0, "result": "GREATER"}
         return {"target": "MOD", "key": k, "mod_revision": mod_revision, "result": "EQUAL"}
 
-    def _txn(self, key: str, data: bytes, compare: dict, then: dict, failed: type) -> tuple[dict, int]:
-        """One compare-and-swap; on a failed compare raises ``failed`` with what the key holds now."""
+    def _txn(self, key: str, data: bytes, compare: dict, then: dict, *,
+             creating: bool = False) -> tuple[dict, int]:
+        """One compare-and-swap: (the Then response, the revision). A failed compare raises
+        KeyExists when ``creating``, else CompareFailed with what the key holds now."""
         k = then.get("request_put", then.get("request_delete_range"))["key"]
         body = {"compare": [compare], "success": [then], "failure": [{"request_range": {"key": k}}]}
         try:
@@ -164,7 +166,7 @@ class EtcdStore:
                 raise ValueTooLarge(key, len(data)) from None
             raise
         if not answer.get("succeeded"):
-            if failed is KeyExists:
+            if creating:
                 raise KeyExists(key)
             kvs = answer["responses"][0]["response_range"].get("kvs")
             raise CompareFailed(key, self._kv(kvs[0]) if kvs else None)
