@@ -76,7 +76,7 @@ class _Member:
 
 
 class EtcdCluster:
-    """``size`` etcd members on loopback, started at once; a context manager that removes them."""
+    """``size`` etcd members on loopback, one raft group; a context manager that removes them."""
 
     def __init__(self, size: int = 3, *, heartbeat_ms: int = 10, election_ms: int = 100,
                  timeout: float = 10.0):
@@ -92,7 +92,7 @@ class EtcdCluster:
         self.root = tempfile.mkdtemp(prefix="kubelab-etcd-", dir=shm)
         self.members = [_Member(f"m{i}", self.root) for i in range(size)]
         self._initial = ",".join(f"{m.name}={m.peer_url}" for m in self.members)
-        self._finalizer = weakref.finalize(self, _remove, [m for m in self.members], self.root)
+        self._finalizer = weakref.finalize(self, _remove, list(self.members), self.root)
         try:
             for i, m in enumerate(self.members):
                 # One after the other, once the last one serves its peers: a new member asks
