@@ -10,7 +10,8 @@ plugins) and makes the requests; responses stay plain JSON, so kubelab's
 kubectl printers and views render them unchanged. A connected cluster offers
 what a view needs from a lab cluster: ``api`` (get and list), ``now``,
 ``events()`` and ``store.revision`` (the cluster's resourceVersion, which views
-compare to redraw only when something changed).
+compare to redraw only when something changed); ``explain(pod)`` tells what the
+scheduler's Events tell.
 
 Simplified: read-only (``kubectl`` get, describe and api-resources); only the
 resource types kubelab models are known (no discovery of custom resources);
@@ -30,6 +31,8 @@ __all__ = ["connect", "RemoteCluster", "RemoteAPI"]
 
 #: the kubectl verbs a connected cluster runs: the ones that only read
 READ_ONLY_VERBS = ("get", "describe", "api-resources")
+#: the Events kube-scheduler records for a Pod (pkg/scheduler/schedule_one.go)
+_SCHEDULING_REASONS = ("Scheduled", "FailedScheduling")
 
 
 def connect(kubeconfig: str | None = None, *, context: str | None = None,
@@ -126,6 +129,18 @@ class RemoteCluster:
         items = self.api.list("events", namespace=namespace)["items"]
         return sorted(items, key=lambda e: (e.get("lastTimestamp") or e.get("eventTime") or "",
                                             _number(e["metadata"].get("resourceVersion")) or 0))
+
+    def explain(self, pod, namespace: str = "default") -> str:
+        """Why the scheduler placed a Pod, or could not: the message of its newest scheduling
+        Event (``Successfully assigned ...`` or ``0/3 nodes are available: ...``). A real
+        scheduler publishes no per-node Filter verdicts or scores, so that is what there is."""
+        if isinstance(pod, dict):
+            pod, namespace = pod["metadata"]["name"], pod["metadata"].get("namespace") or namespace
+        found = [e for e in self.events(namespace) if e.get("reason") in _SCHEDULING_REASONS
+                 and (e.get("involvedObject") or {}).get("name") == pod]
+        if not found:
+            return f"no scheduling event for pod {namespace}/{pod} (yet)"
+        return found[-1]["message"]
 
     def kubectl(self, command: str):
         """What kubectl prints for a read-only command line (get, describe, api-resources)."""

@@ -108,6 +108,22 @@ def test_a_missing_object_or_type_raises_not_found_as_in_the_lab(served, kind, n
     assert caught.value.message == message
 
 
+def test_explain_tells_what_the_schedulers_events_tell(served):
+    # kube-scheduler records Scheduled ("Successfully assigned <ns>/<pod> to <node>") or
+    # FailedScheduling with the same text the lab's explain() ends with.
+    big = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "big"},
+           "spec": {"containers": [{"name": "c", "image": "nginx:1.27", "resources": {"requests": {"cpu": "64"}}}]}}
+    served.lab(lambda c: (c.apply(big), c.run(5)))
+    assert served.remote.explain("big") == (
+        "0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: "
+        "3 No preemption victims found for incoming pod.")
+    web = served.remote.get("pods", selector="app=web")[0]
+    assert served.remote.explain(web) == (
+        f"Successfully assigned default/{web['metadata']['name']} to {web['spec']['nodeName']}")
+    assert served.remote.explain("nope") == "no scheduling event for pod default/nope (yet)"
+    served.lab(lambda c: c.delete("pod", "big"))
+
+
 def test_a_cluster_view_of_a_connected_cluster_shows_what_it_shows_for_the_lab(tmp_path):
     widgets = pytest.importorskip("kubelab.widgets", reason="ClusterView needs ipywidgets (the book extra)")
     served = Served(tmp_path)
