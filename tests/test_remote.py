@@ -111,8 +111,8 @@ def test_a_missing_object_or_type_raises_not_found_as_in_the_lab(served, kind, n
 def test_explain_tells_what_the_schedulers_events_tell(served):
     # kube-scheduler records Scheduled ("Successfully assigned <ns>/<pod> to <node>") or
     # FailedScheduling with the same text the lab's explain() ends with.
-    big = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "big"},
-           "spec": {"containers": [{"name": "c", "image": "nginx:1.27", "resources": {"requests": {"cpu": "64"}}}]}}
+    container = {"name": "c", "image": "nginx:1.27", "resources": {"requests": {"cpu": "64"}}}
+    big = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "big"}, "spec": {"containers": [container]}}
     served.lab(lambda c: (c.apply(big), c.run(5)))
     assert served.remote.explain("big") == (
         "0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: "
