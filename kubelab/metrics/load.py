@@ -25,6 +25,7 @@ import math
 from collections import deque
 from typing import Callable, NamedTuple
 
+from .. import errors
 from ..api.quantity import parse_quantity
 from ..network.kubeproxy import port_proto_hash, service_port_name
 
@@ -107,8 +108,11 @@ class LoadGenerator:
     # -- one tick --------------------------------------------------------------------
     def endpoints(self) -> list[tuple[str, int]]:
         """``(ip, port)`` of every endpoint the client node's rules send this Service's
-        connections to (none: the rules reject them)."""
-        svc = self.api.get("services", self.service, namespace=self.namespace)
+        connections to (none: the rules reject them, or there is no such Service)."""
+        try:
+            svc = self.api.get("services", self.service, namespace=self.namespace)
+        except errors.NotFound:
+            return []
         ports = svc["spec"].get("ports") or []
         port = next((p for p in ports if self.port in (None, p["port"])), None)
         if port is None:

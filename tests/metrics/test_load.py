@@ -102,3 +102,10 @@ def test_new_endpoints_take_their_share(cluster):
 ])
 def test_schedules(schedule, t, rps):
     assert schedule(t) == pytest.approx(rps)
+
+
+def test_a_deleted_service_fails_every_request(cluster):
+    load = LoadGenerator(cluster, "web", rps=10).start()
+    cluster.delete("service", "web")
+    cluster.run(10)
+    assert (load.samples[-1].failed, load.samples[-1].backends) == (10, 0)
