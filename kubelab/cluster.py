@@ -95,7 +95,7 @@ class Cluster:
         name = manifest["metadata"]["name"]
         if name in self.kubelets:
             raise errors.AlreadyExists(f'nodes "{name}" already exists', kind="nodes", name=name)
-        self._start_kubelet(manifest)
+        self.networking.add_node(name, self._start_kubelet(manifest))
         if self.loop.running is None:           # not from inside a component (a node group booting one)
             self.loop.run(0)
         return self.api.get("nodes", name)

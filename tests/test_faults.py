@@ -117,3 +117,31 @@ def test_a_new_node_joins_with_its_kubelet():
     c.run(15)
     assert ready(c.get("node", "node-2")) == "True"
     assert "node-2" in c.kubelets
+
+
+def test_a_new_node_gets_its_kube_proxy_and_serves_requests():
+    c = kl.Cluster(nodes=1)
+    c.add_node()
+    c.apply({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web", "labels": {"app": "web"}},
+             "spec": {"nodeName": "node-2", "containers": [{"name": "nginx", "image": "nginx:1.27"}]}})
+    c.apply({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"},
+             "spec": {"selector": {"app": "web"}, "ports": [{"port": 80}]}})
+    c.run(10)
+    assert "KUBE-SVC-" in c.iptables_save("node-2")
+    reply = c.curl("http://web", node="node-2")
+    assert reply.status == 200 and reply.pod == "default/web"
+
+
+def test_a_kubelet_rides_out_an_unreachable_api_server():
+    # the kubelet retries its heartbeat next period instead of crashing
+    c = kl.Cluster(nodes=1)
+    real = c.api.update
+
+    def down(*args, **kwargs):
+        raise errors.ServiceUnavailable("the server is currently unable to handle the request")
+    c.api.update = down
+    c.run(25)
+    c.api.update = real
+    c.run(15)
+    renewed = c.get("lease", "node-1", namespace="kube-node-lease")["spec"]["renewTime"]
+    assert renewed[:19] >= "2025-01-01T00:00:30"        # renewed again once the server answered

@@ -35,7 +35,7 @@ class Networking:
     """kube-proxy on every node, CoreDNS, the policy engine, and the datapath joining them."""
 
     def __init__(self, api, loop, *, rng, network, kubelets: dict):
-        self.api, self.loop, self.network = api, loop, network
+        self.api, self.loop, self.network, self.rng = api, loop, network, rng
         self.nodes = {name: NodeInfo(name, k.node_ip, k.node_manifest["spec"]["podCIDR"], k.runtime.ipam.gateway,
                                      k.runtime.host_listeners) for name, k in sorted(kubelets.items())}
         self.proxies = {name: KubeProxy(api, loop, node=name, addresses=info.addresses, rng=rng)
@@ -51,6 +51,14 @@ class Networking:
         self.dns.start()
         for proxy in self.proxies.values():
             proxy.start()
+
+    def add_node(self, name: str, kubelet) -> None:
+        """A node joined: its network and its kube-proxy (started at once, as its DaemonSet Pod is)."""
+        info = NodeInfo(name, kubelet.node_ip, kubelet.node_manifest["spec"]["podCIDR"],
+                        kubelet.runtime.ipam.gateway, kubelet.runtime.host_listeners)
+        self.nodes[name] = info
+        self.proxies[name] = KubeProxy(self.api, self.loop, node=name, addresses=info.addresses, rng=self.rng)
+        self.proxies[name].start()
 
     # -- the client side -------------------------------------------------------
     def client(self, sandbox) -> tuple[End, bool]:

@@ -59,11 +59,17 @@ class NodeStatusManager:
         self._last_posted = None
 
     def _renew_tick(self) -> None:
-        self.renew_lease()
+        try:
+            self.renew_lease()
+        except errors.ApiError:
+            pass        # the API server is unreachable: try again next period, as the kubelet does
         self._timers[0] = self.kubelet.loop.later(RENEW_INTERVAL, self._renew_tick, self.kubelet.owner, daemon=True)
 
     def _status_tick(self) -> None:
-        self.update()
+        try:
+            self.update()
+        except errors.ApiError:
+            pass
         self._timers[1] = self.kubelet.loop.later(STATUS_UPDATE, self._status_tick, self.kubelet.owner, daemon=True)
 
     def register(self) -> None:
