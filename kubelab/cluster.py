@@ -76,6 +76,10 @@ class Cluster:
         self.networking = Networking(self.api, self.loop, rng=self.rng, network=self.network,
                                      kubelets=self.kubelets)
         self.networking.start()
+        from .metrics import MetricsServer        # the metrics-server add-on: kubectl top, the HPA's metrics
+        self.metrics_server = MetricsServer(self.api, self.loop, kubelets=self.kubelets)
+        self.components[self.metrics_server.name] = self.metrics_server
+        self.metrics_server.start()
         self.loop.run()
         global _current
         _current = weakref.ref(self)
