@@ -102,11 +102,11 @@ def _serve(args) -> int:
     except OSError as e:
         print(f"error: cannot listen on 127.0.0.1:{args.port}: {e.strerror}", file=sys.stderr)
         return 1
-    path = os.path.abspath(server.write_kubeconfig(args.kubeconfig))
-    print(f"kubelab: a {args.nodes}-node lab cluster is serving the Kubernetes API at {server.url} "
-          f"(speed {args.speed:g}x)\n"
-          f"  export KUBECONFIG={path}\n  kubectl get nodes\nCtrl-C stops it.", flush=True)
-    try:
+    try:            # from here on Ctrl-C stops the server cleanly, even during the announcement
+        path = os.path.abspath(server.write_kubeconfig(args.kubeconfig))
+        print(f"kubelab: a {args.nodes}-node lab cluster is serving the Kubernetes API at {server.url} "
+              f"(speed {args.speed:g}x)\n"
+              f"  export KUBECONFIG={path}\n  kubectl get nodes\nCtrl-C stops it.", flush=True)
         threading.Event().wait()
     except KeyboardInterrupt:
         pass
