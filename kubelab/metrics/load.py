@@ -156,7 +156,7 @@ class LoadGenerator:
         self._drive(load)
         weight = sum(r for r, _ in latencies)
         latency = sum(r * t for r, t in latencies) / weight if weight else None
-        return Sample(now, rps, served, rps - served, len(endpoints), latency)
+        return Sample(now, rps, served, max(rps - served, 0.0), len(endpoints), latency)
 
     def _drive(self, load: dict) -> None:
         """Set the CPU of every backend process: its own use plus what it serves."""
