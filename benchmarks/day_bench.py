@@ -58,9 +58,8 @@ def day(hours: float, low: float, high: float, max_nodes: int, seed: int, hourly
     load = LoadGenerator(c, "web", rps=waves(low, high, period=DAY), cpu_per_request="10m").start()
     workers = lambda: len(ca.groups["workers"].registered)          # noqa: E731
     peak_nodes, low_nodes, peak_replicas, served, offered = workers(), workers(), 0, 0.0, 0.0
-    rows = []
-    for hour in range(int(hours * 6)):                   # ten simulated minutes at a time
-        tick = time.perf_counter()
+    rows, hour_started = [], time.perf_counter()
+    for step in range(int(hours * 6)):                   # ten simulated minutes at a time
         c.run(600)
         deployment = c.get("deployment", "web")
         peak_nodes, low_nodes = max(peak_nodes, workers()), min(low_nodes, workers())
@@ -68,9 +67,10 @@ def day(hours: float, low: float, high: float, max_nodes: int, seed: int, hourly
         window = [s for s in load.samples if s.seconds > c.clock.seconds - 600]
         served += sum(s.served for s in window)
         offered += sum(s.offered for s in window)
-        if hourly and hour % 6 == 5:
-            rows.append((f"{c.clock.seconds / 3600:.0f}", f"{time.perf_counter() - tick:.1f}",
+        if hourly and step % 6 == 5:
+            rows.append((f"{c.clock.seconds / 3600:.0f}", f"{time.perf_counter() - hour_started:.1f}",
                          f"{window[-1].offered:.0f}", str(deployment["spec"]["replicas"]), str(workers())))
+            hour_started = time.perf_counter()
     wall, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     events = c.events(None)
     ups = [e for e in events if e["reason"] == "ScaledUpGroup"]
@@ -98,7 +98,7 @@ def main() -> None:
           f"{r['low_nodes']}-{r['peak_nodes']} (max {args.max_nodes}) | {r['peak_replicas']} | {r['scale_ups']} | "
           f"{r['removed']} | {r['served']:.1%} | {r['steps']:,} |")
     if r["rows"]:
-        print("\n| hour | wall clock (s) | requests/s | replicas | worker nodes |")
+        print("\n| hour | wall clock of the hour (s) | requests/s | replicas | worker nodes |")
         print("|---|---|---|---|---|")
         for row in r["rows"]:
             print("| " + " | ".join(row) + " |")
