@@ -28,6 +28,7 @@ from .api.meta import new_uid
 from .client.events import EventRecorder
 from .client.leaderelection import LeaderElector, LeaseLock
 from .controllers.manager import ControllerManager
+from .kubectl.tabwriter import tabwrite
 from .scheduler import Scheduler
 
 __all__ = ["ControlPlane", "ElectedReplica"]
@@ -152,9 +153,8 @@ class ControlPlane:
         for i in range(len(self.balancer.servers)):
             rows.append((f"kube-apiserver-{i}", "Running" if i not in self.balancer.down else "Stopped", "-", "-"))
         for r in self.replicas.values():
-            server = "-" if r.api.server is None else f"kube-apiserver-{r.api.server}"
+            server = "-" if r.api.server is None or not r.running else f"kube-apiserver-{r.api.server}"
             rows.append((r.name, "Running" if r.running else "Stopped",
                          "leader" if r.leading else ("follower" if r.running else "-"),
                          server + (" (cut off)" if r.api.partitioned else "")))
-        widths = [max(len(row[i]) for row in rows) for i in range(4)]
-        return "\n".join("   ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows)
+        return tabwrite("\n".join("\t".join(row) for row in rows))

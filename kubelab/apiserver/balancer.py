@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections import deque
 
 from .. import errors
+from ..kubectl.tabwriter import tabwrite
 
 __all__ = ["LoadBalancer", "Connection", "BalancedWatch", "APIServerReplica"]
 
@@ -77,8 +78,7 @@ class LoadBalancer:
         for conn in self.connections:
             where = "-" if conn.server is None else f"kube-apiserver-{conn.server}"
             rows.append((conn.name, where + (" (cut off)" if conn.partitioned else ""), str(conn.requests)))
-        widths = [max(len(r[i]) for r in rows) for i in range(3)]
-        return "\n".join("   ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows)
+        return tabwrite("\n".join("\t".join(r) for r in rows))
 
 
 class Connection:

@@ -23,6 +23,7 @@ from __future__ import annotations
 from .. import errors
 from ..client.events import EventRecorder
 from ..client.informer import Informer
+from ..kubectl.tabwriter import tabwrite
 from ..scheduler.predicates import PredicateChecker
 from ..scheduler.resources import Resource
 from .nodegroup import NodeGroup
@@ -303,8 +304,7 @@ class ClusterAutoscaler:
                 else:
                     state = "-"
                 rows.append((name, group.name, util, state))
-        widths = [max(len(r[i]) for r in rows) for i in range(3)]
-        return "\n".join("   ".join(c.ljust(w) for c, w in zip(r[:3], widths)) + "   " + r[3] for r in rows)
+        return tabwrite("\n".join("\t".join(r) for r in rows))
 
 
 def _unschedulable(pod: dict) -> bool:

@@ -31,6 +31,7 @@ from ..api.manifests import load_manifests
 from ..api.meta import parse_time
 from ..apiserver.server import APIServer
 from ..client.events import EventRecorder
+from ..kubectl.tabwriter import tabwrite
 from ..store.memory import MemoryStore
 from .health import PERIOD, ClusterHealth
 from .scheduling import schedule
@@ -190,6 +191,5 @@ class Federation:
 
 
 def _table(rows) -> str:
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    return "\n".join("   ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows)
+    return tabwrite("\n".join("\t".join(r) for r in rows))
 
