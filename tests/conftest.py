@@ -1,3 +1,4 @@
+"""Fixtures shared across the test folders: a Deployment manifest many scenarios start from."""
 import pytest
 
 
