@@ -20,8 +20,7 @@ simplified: no last-change-trigger-time annotation.
 from __future__ import annotations
 
 from .. import errors
-from .base import Controller
-from .endpointslice import pod_changed, selected_pods, services_selecting
+from .endpointslice import ServiceEndpointsController, selected_pods
 from .endpointslice_reconciler import HEADLESS_LABEL, find_port, pod_ready, should_pod_be_in_endpoints
 
 __all__ = ["EndpointsController", "repack_subsets"]
@@ -117,7 +116,7 @@ def _truncate(subsets: list[dict]) -> tuple[list[dict], bool]:
     return out, True
 
 
-class EndpointsController(Controller):
+class EndpointsController(ServiceEndpointsController):
     """kube-controller-manager's endpoints-controller."""
 
     name = "endpoints-controller"
@@ -130,17 +129,6 @@ class EndpointsController(Controller):
         self.enqueue_on_change(self.services)
         self.pods.add_handler(self._pod_event, self._pod_updated, self._pod_event)
         self.endpoints.add_handler(None, None, self.enqueue)   # deleted by hand: put it back
-
-    def _pod_event(self, pod: dict) -> None:
-        for svc in services_selecting(self.services, pod):
-            self.enqueue(svc)
-
-    def _pod_updated(self, old: dict, new: dict) -> None:
-        if not pod_changed(old, new):
-            return
-        for svc in {id(s): s for s in services_selecting(self.services, old) +
-                    services_selecting(self.services, new)}.values():
-            self.enqueue(svc)
 
     def sync(self, key: str) -> None:
         namespace, name = key.split("/", 1)

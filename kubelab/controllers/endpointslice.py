@@ -52,7 +52,23 @@ def pod_changed(old: dict, new: dict) -> bool:
     return view(old) != view(new)
 
 
-class EndpointSliceController(Controller):
+class ServiceEndpointsController(Controller):
+    """What the EndpointSlice and Endpoints controllers share: a Pod change queues
+    every Service that selects the Pod (before or after the change)."""
+
+    def _pod_event(self, pod: dict) -> None:
+        for svc in services_selecting(self.services, pod):
+            self.enqueue(svc)
+
+    def _pod_updated(self, old: dict, new: dict) -> None:
+        if not pod_changed(old, new):
+            return
+        for svc in {id(s): s for s in services_selecting(self.services, old) +
+                    services_selecting(self.services, new)}.values():
+            self.enqueue(svc)
+
+
+class EndpointSliceController(ServiceEndpointsController):
     """kube-controller-manager's endpointslice-controller."""
 
     name = "endpointslice-controller"
@@ -66,17 +82,6 @@ class EndpointSliceController(Controller):
         self.enqueue_on_change(self.services)
         self.pods.add_handler(self._pod_event, self._pod_updated, self._pod_event)
         self.slices.add_handler(self._slice_event, lambda old, new: self._slice_event(new), self._slice_event)
-
-    def _pod_event(self, pod: dict) -> None:
-        for svc in services_selecting(self.services, pod):
-            self.enqueue(svc)
-
-    def _pod_updated(self, old: dict, new: dict) -> None:
-        if not pod_changed(old, new):
-            return
-        for svc in {id(s): s for s in services_selecting(self.services, old) +
-                    services_selecting(self.services, new)}.values():
-            self.enqueue(svc)
 
     def _slice_event(self, eps: dict) -> None:
         labels = eps["metadata"].get("labels") or {}
