@@ -21,6 +21,7 @@ watches every quotable resource from the start).
 from __future__ import annotations
 
 from .. import errors
+from ..client.informer import NAMESPACE_INDEX
 from ..quota.evaluators import evaluator_for, usage_stats
 from ..quota.resources import equals, format_list, mask, parse_list
 from .base import Controller
@@ -80,6 +81,8 @@ class ResourceQuotaController(Controller):
             self.enqueue(new)
 
     def _object_updated(self, evaluator, old: dict, new: dict) -> None:
+        if not self.quotas.by_index(NAMESPACE_INDEX, new["metadata"].get("namespace")):
+            return          # nothing in this namespace to replenish (the common case)
         now = self.loop.clock.now()
         if evaluator.plural == "pods" and not evaluator.group:
             changed = _pod_counts(evaluator, old, now) and not _pod_counts(evaluator, new, now)

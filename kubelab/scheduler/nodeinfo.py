@@ -11,10 +11,28 @@ scoring); ``allocatable`` is the Node's ``status.allocatable``.
 """
 from __future__ import annotations
 
+from itertools import repeat
+from operator import attrgetter
+
 from ..api.affinity import affinity_terms, weighted_affinity_terms
 from .resources import Resource, pod_requests
 
-__all__ = ["PodInfo", "NodeInfo", "normalized_image_name", "host_ports"]
+__all__ = ["PodInfo", "NodeInfo", "normalized_image_name", "host_ports", "memoised"]
+
+_memo = attrgetter("memo")
+
+
+def memoised(node_infos: list, key: str, compute) -> list:
+    """What each node remembers under ``key`` in its ``memo``, in order; ``compute(node_info)``
+    fills in (and remembers) the values a node does not have yet. The lookup is one pass
+    in C over the nodes, the cost that matters when a Pod is scored on hundreds of nodes."""
+    values = list(map(dict.get, map(_memo, node_infos), repeat(key, len(node_infos))))
+    i = -1
+    while None in values:                   # usually one node: the last Pod's
+        i = values.index(None, i + 1)
+        ni = node_infos[i]
+        values[i] = ni.memo[key] = compute(ni)
+    return values
 
 
 def host_ports(pod: dict) -> list[tuple[str, str, int]]:

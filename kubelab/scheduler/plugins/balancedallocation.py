@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 
 from ..framework import MAX_NODE_SCORE, Plugin
+from ..nodeinfo import memoised
 from ..resources import is_scalar_resource, pod_requests
 
 _PRE_SCORE = "PreScoreNodeResourcesBalancedAllocation"
@@ -44,15 +45,14 @@ class BalancedAllocation(Plugin):
 
     def score_nodes(self, state, pod, node_infos):
         specs, key = state[_PRE_SCORE]
-        return [ni.memo.get(key) if key in ni.memo else self._remember(ni, key, specs) for ni in node_infos]
+        return memoised(node_infos, key, lambda ni: self._score_one(specs, ni))
 
     @staticmethod
-    def _remember(ni, key, specs) -> int:
+    def _score_one(specs, ni) -> int:
         requested, allocatable = [], []
         for name, pod_request in specs:
             if is_scalar_resource(name) and pod_request == 0:
                 continue
             requested.append(ni.requested.get(name) + pod_request)
             allocatable.append(ni.allocatable.get(name))
-        score = ni.memo[key] = balanced_score(requested, allocatable)
-        return score
+        return balanced_score(requested, allocatable)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 
 from ..framework import MAX_NODE_SCORE, ClusterEvent, Plugin, Status
-from ..nodeinfo import NodeInfo
+from ..nodeinfo import NodeInfo, memoised
 from ..resources import Resource, is_scalar_resource, pod_requests
 from .helper import go_div
 
@@ -125,11 +125,7 @@ class NodeResourcesFit(Plugin):
 
     def score_nodes(self, state, pod, node_infos):
         specs, key = state[_PRE_SCORE]
-        return [ni.memo.get(key) if key in ni.memo else self._remember(ni, key, specs) for ni in node_infos]
-
-    def _remember(self, ni, key, specs) -> int:
-        score = ni.memo[key] = self._score_one(specs, ni)
-        return score
+        return memoised(node_infos, key, lambda ni: self._score_one(specs, ni))
 
     def _score_one(self, specs, ni) -> int:
         total = weights = 0
