@@ -10,9 +10,13 @@ Every event goes through client-go's EventCorrelator before it is written:
 * spam filter: at most 25 writes per source and object in a burst, then one
   per 5 minutes (a token bucket); the rest are dropped.
 
-Time is the simulated clock's.
+Each of the correlator's caches keeps its 4,096 most recently used keys, as
+client-go's LRU caches do (``maxLruCacheEntries``), so a long-running component's
+memory stays bounded. Time is the simulated clock's.
 """
 from __future__ import annotations
+
+from collections import OrderedDict
 
 from .. import errors
 from ..api.meta import format_time
@@ -26,6 +30,24 @@ AGGREGATE_PREFIX = "(combined from similar events): "
 #: EventSourceObjectSpamFilter: burst and refill (1 per 300 s)
 SPAM_BURST = 25
 SPAM_QPS = 1 / 300
+#: entries per correlator cache (client-go's maxLruCacheEntries)
+LRU_ENTRIES = 4096
+
+
+class _LRU(OrderedDict):
+    """groupcache/lru as client-go uses it: a bounded map that forgets the least recently used key."""
+
+    def get(self, key, default=None):
+        if key in self:
+            self.move_to_end(key)
+            return self[key]
+        return default
+
+    def __setitem__(self, key, value) -> None:
+        super().__setitem__(key, value)
+        self.move_to_end(key)
+        if len(self) > LRU_ENTRIES:
+            self.popitem(last=False)
 
 
 class EventRecorder:
@@ -33,10 +55,10 @@ class EventRecorder:
 
     def __init__(self, api, component: str, *, host: str | None = None):
         self.api, self.component, self.host = api, component, host
-        self._aggregates: dict[tuple, tuple[float, set]] = {}     # aggregate key -> (last seen, messages)
-        self._written: dict[tuple, tuple[str, int]] = {}          # event key -> (name, count)
-        self._buckets: dict[tuple, tuple[float, float]] = {}      # spam key -> (tokens, when)
-        self._next_nanos: dict[str, int] = {}
+        self._aggregates: dict[tuple, tuple[float, set]] = _LRU()   # aggregate key -> (last seen, messages)
+        self._written: dict[tuple, tuple[str, int]] = _LRU()        # event key -> (name, count)
+        self._buckets: dict[tuple, tuple[float, float]] = _LRU()    # spam key -> (tokens, when)
+        self._next_nanos: dict[str, int] = _LRU()
 
     def event(self, obj: dict, type_: str, reason: str, message: str) -> None:
         """Record ``reason``/``message`` (type Normal or Warning) about ``obj``."""

@@ -34,3 +34,16 @@ def test_a_burst_of_writes_about_one_object_is_cut_at_25():
     rec.event(cm, "Warning", "BackOff", "again")
     rec.event(cm, "Warning", "BackOff", "again")
     assert c.events()[0]["count"] == 26
+
+
+def test_the_correlator_remembers_only_the_4096_most_recent_keys():
+    # events_cache.go keeps its aggregate, dedup and spam-filter state in LRU caches of
+    # maxLruCacheEntries = 4096: a repeat of an event forgotten since is written anew
+    c, cm, rec = setup()
+    rec.event(cm, "Normal", "Seen", "first")
+    for i in range(4096):                       # about other objects: cm's spam filter is untouched
+        rec.event({**cm, "metadata": {**cm["metadata"], "name": f"other-{i}", "uid": f"u{i}"}},
+                  "Normal", "Other", "message")
+    assert all(len(cache) <= 4096 for cache in (rec._aggregates, rec._written, rec._buckets))
+    rec.event(cm, "Normal", "Seen", "first")
+    assert [e["count"] for e in c.events() if e["reason"] == "Seen"] == [1, 1]
