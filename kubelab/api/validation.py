@@ -1244,6 +1244,93 @@ def _validate_metric_target(target: dict, path: str) -> list[Cause]:
     return causes
 
 
+# --- NetworkPolicy (pkg/apis/networking/validation) ------------------------------------
+
+_POLICY_TYPES = ("Ingress", "Egress")
+_CIDR_MSG = "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)"
+
+
+def _network(value):
+    try:
+        return ipaddress.ip_network(str(value), strict=False)
+    except ValueError:
+        return None
+
+
+def _validate_policy_port(port: dict, path: str) -> list[Cause]:
+    """ValidateNetworkPolicyPort: protocol, a port number or name, endPort only after a number."""
+    causes: list[Cause] = []
+    protocol = port.get("protocol")
+    if protocol is not None and protocol not in _PROTOCOLS:
+        causes.append(not_supported(path + ".protocol", protocol, ("TCP", "UDP", "SCTP")))
+    number, end = port.get("port"), port.get("endPort")
+    if number is None:
+        if end is not None:
+            causes.append(invalid(path + ".endPort", end, "may not be specified when `port` is not specified"))
+    elif isinstance(number, str):
+        if end is not None:
+            causes.append(invalid(path + ".endPort", end, "may not be specified when `port` is non-numeric"))
+        causes += [invalid(path + ".port", number, m) for m in is_valid_port_name(number)]
+    else:
+        causes += _port_num_or_name(number, path + ".port")
+        if end is not None:
+            if _is_int(end) and _is_int(number) and end < number:
+                causes.append(invalid(path + ".endPort", number, "must be greater than or equal to `port`"))
+            causes += _port_num_or_name(end if _is_int(end) else 0, path + ".endPort")
+    return causes
+
+
+def _validate_policy_peer(peer: dict, path: str) -> list[Cause]:
+    """ValidateNetworkPolicyPeer: one peer, or both selectors together (ANDed); ipBlock alone."""
+    causes: list[Cause] = []
+    for field in ("podSelector", "namespaceSelector"):
+        if peer.get(field) is not None:
+            causes += validate_label_selector(peer[field], f"{path}.{field}")
+    block = peer.get("ipBlock")
+    if block is not None:
+        block, bpath = _d(block), path + ".ipBlock"
+        cidr = _network(block.get("cidr")) if block.get("cidr") else None
+        if not block.get("cidr"):
+            causes.append(required(bpath + ".cidr"))
+        elif cidr is None:
+            causes.append(invalid(bpath + ".cidr", block["cidr"], _CIDR_MSG))
+        for i, text in enumerate(_l(block.get("except"))):
+            inner = _network(text)
+            if inner is None:
+                causes.append(invalid(f"{bpath}.except[{i}]", text, _CIDR_MSG))
+            elif cidr is not None and (inner.version != cidr.version or not inner.subnet_of(cidr)
+                                       or inner.prefixlen <= cidr.prefixlen):
+                causes.append(invalid(f"{bpath}.except[{i}]", text, "must be a strict subset of `cidr`"))
+    count = sum(peer.get(f) is not None for f in ("podSelector", "namespaceSelector", "ipBlock"))
+    if count == 0:
+        causes.append(required(path, "must specify a peer"))
+    elif count > 1 and block is not None:
+        causes.append(forbidden(path, "may not specify both ipBlock and another peer"))
+    return causes
+
+
+def _validate_network_policy(obj: dict, rtype, old) -> list[Cause]:
+    """ValidateNetworkPolicySpec: selectors, each rule's ports and peers, policyTypes."""
+    causes = validate_metadata(obj, rtype, old)
+    spec = _d(obj.get("spec"))
+    causes += validate_label_selector(spec.get("podSelector"), "spec.podSelector")
+    for direction, peers in (("ingress", "from"), ("egress", "to")):
+        for i, rule in enumerate(_l(spec.get(direction))):
+            rule, rpath = _d(rule), f"spec.{direction}[{i}]"
+            for j, port in enumerate(_l(rule.get("ports"))):
+                causes += _validate_policy_port(_d(port), f"{rpath}.ports[{j}]")
+            for j, peer in enumerate(_l(rule.get(peers))):
+                causes += _validate_policy_peer(_d(peer), f"{rpath}.{peers}[{j}]")
+    types = _l(spec.get("policyTypes"))
+    if len(types) > len(_POLICY_TYPES):
+        causes.append(invalid("spec.policyTypes", types, "may not specify more than two policyTypes"))
+        return causes
+    for i, kind in enumerate(types):
+        if kind not in _POLICY_TYPES:
+            causes.append(not_supported(f"spec.policyTypes[{i}]", kind, _POLICY_TYPES))
+    return causes
+
+
 HIGHEST_USER_DEFINABLE_PRIORITY = 1_000_000_000
 _SYSTEM_PRIORITY_CLASSES = {"system-node-critical": 2_000_001_000, "system-cluster-critical": 2_000_000_000}
 
@@ -1292,7 +1379,8 @@ def _validators() -> dict:
             "Pod": _validate_pod, "Service": _validate_service, "Namespace": _validate_namespace,
             "Node": _validate_node, "ConfigMap": _validate_config_map, "Secret": _validate_secret,
             "PersistentVolumeClaim": _validate_pvc, "HorizontalPodAutoscaler": _validate_hpa,
-            "PriorityClass": _validate_priority_class, **wl.VALIDATORS,
+            "PriorityClass": _validate_priority_class, "NetworkPolicy": _validate_network_policy,
+            **wl.VALIDATORS,
         }
     return _TABLE
 
