@@ -108,26 +108,27 @@ class Storage:
                 earliest = (point.timestamp, point.timestamp - prev[cname].timestamp)
         return Usage(earliest[0], earliest[1], containers)
 
-    def node(self, name: str) -> Usage | None:
-        """A node's usage over its last window (None before its second answered scrape)."""
+    def node(self, name: str, pods: dict | None = None) -> Usage | None:
+        """A node's usage over its last window (None before its second answered scrape);
+        ``pods`` holds its Pods' usage when the caller has computed it already."""
         times = self.node_times.get(name, ())
         if len(times) < 2:
             return None
         cpu = memory = 0
         for key in self.node_pods.get(name, ()):
-            usage = self.pod(*key)
+            usage = pods[key] if pods is not None else self.pod(*key)
             cpu += usage.cpu if usage is not None else 0
             memory += sum(p.memory for p in self.last[key].values())
         return Usage(times[1], times[1] - times[0], {name: (cpu, memory)})
 
     # -- history -----------------------------------------------------------
     def _record(self, now: float) -> None:
-        for key in self.last:
-            usage = self.pod(*key)
+        pods = {key: self.pod(*key) for key in self.last}
+        for key, usage in pods.items():
             if usage is not None:
                 self._append(self.pod_history, key, (now, usage.cpu // 1_000_000, usage.memory))
         for node in self.node_times:
-            usage = self.node(node)
+            usage = self.node(node, pods)
             if usage is not None:
                 self._append(self.node_history, node, (now, usage.cpu // 1_000_000, usage.memory))
         horizon = now - self.history_length * self.resolution

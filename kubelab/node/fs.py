@@ -104,7 +104,10 @@ class Volume:
                 text, full = text.encode()[:max(room, 0)].decode(errors="ignore"), True
         self.files[rel] = text
         if self.memory_backed and writer is not None:
+            before = self.charges.get(rel)
             self.charges[rel] = (writer, size_of(text))
+            if before is not None and before[0] is not writer:
+                before[0].usage_changed()       # the pages are now charged to the new writer
         self.add_dir(posixpath.dirname(rel))
         if full:
             raise FsError(ENOSPC, rel)
@@ -118,7 +121,9 @@ class Volume:
     def delete(self, rel: str) -> None:
         """Remove one file (its directory stays)."""
         del self.files[rel]
-        self.charges.pop(rel, None)
+        charge = self.charges.pop(rel, None)
+        if charge is not None:
+            charge[0].usage_changed()           # freed pages leave the writer's cgroup
         self.add_dir(posixpath.dirname(rel))
 
     def delete_tree(self, rel: str) -> None:
@@ -132,7 +137,10 @@ class Volume:
     def replace(self, files: dict[str, str]) -> None:
         """Swap in new contents at once (the kubelet's atomic writer updating a ConfigMap volume)."""
         self.files.clear()
+        writers = {who for who, _ in self.charges.values()}
         self.charges.clear()
+        for who in writers:
+            who.usage_changed()
         self._dirs = {""}
         for path, text in files.items():
             self.put(path.strip("/"), text)

@@ -109,6 +109,7 @@ class Container:
         self.main: Process | None = None
         # cAdvisor's container_cpu_usage_seconds_total: core-seconds up to _cpu_since, then _cpu_rate
         self._cpu_total, self._cpu_rate, self._cpu_since = 0.0, 0, runtime.clock.seconds
+        self._usage: tuple[int, int] | None = None      # usage() until the next usage_changed()
         self._gen = None
         self._timer = None
         self._kill_timer = None
@@ -142,7 +143,13 @@ class Container:
 
     def usage(self) -> tuple[int, int]:
         """(CPU millicores, memory bytes) now; CPU is throttled at the limit. Memory counts
-        the files this container wrote to tmpfs volumes (its cgroup is charged for them)."""
+        the files this container wrote to tmpfs volumes (its cgroup is charged for them).
+        Remembered until a process or a tmpfs charge changes (``usage_changed``)."""
+        if self._usage is None:
+            self._usage = self._measure()
+        return self._usage
+
+    def _measure(self) -> tuple[int, int]:
         procs = self.processes()
         cpu = sum(p.cpu_millis for p in procs)
         if self.cpu_limit is not None:
@@ -156,6 +163,7 @@ class Container:
         return self._cpu_total + self._cpu_rate * (until - self._cpu_since) / 1000
 
     def usage_changed(self) -> None:
+        self._usage = None
         self._cpu_total, self._cpu_since = self.cpu_seconds(), self.runtime.clock.seconds
         self._cpu_rate = self.usage()[0]
         if self.memory_limit is not None and self.state == "running" and self.usage()[1] > self.memory_limit:
