@@ -356,3 +356,22 @@ def test_a_memory_backed_emptydir_counts_toward_the_writers_memory_limit():
     c.run(1)
     assert c.get("pod", "cache")["status"]["containerStatuses"][0]["lastState"]["terminated"]["reason"] == \
         "OOMKilled"
+
+
+def test_a_tmpfs_file_deleted_by_another_container_no_longer_counts_for_its_writer():
+    # memory cgroups: tmpfs pages are charged to the cgroup that wrote them and uncharged
+    # when the file is freed, whichever process removes it
+    c = kl.Cluster(nodes=1)
+    manifest = pod("cache", {"emptyDir": {"medium": "Memory"}})
+    manifest["spec"]["containers"].append({"name": "peer", "image": "busybox:1.36", "command": ["sleep", "3600"],
+                                           "volumeMounts": [{"name": "data", "mountPath": "/data"}]})
+    c.apply(manifest)
+    c.run(10)
+
+    def app_memory():
+        return c.kubelets["node-1"].pod_usage()[("default", "cache")]["app"][1]
+    idle = app_memory()
+    sh(c, "cache", "seq 1 400000 > /data/numbers")
+    assert app_memory() == idle + 2_688_895
+    sh(c, "cache", "rm /data/numbers", "peer")
+    assert app_memory() == idle
