@@ -7,7 +7,9 @@ both ends, and send one HTTP request to whichever container listens on the
 port. It fails the way curl does: ``curl: (6) Could not resolve host: web``,
 ``curl: (7) Failed to connect to web port 80 after 0 ms: Couldn't connect to
 server`` (a REJECT rule, or nothing listening), ``curl: (28) Failed to connect
-to web port 80 after 10000 ms: Timeout was reached`` (a policy drops it).
+to web port 80 after 10000 ms: Timeout was reached`` (a policy drops it), and
+``curl: (28) Operation timed out after 10000 milliseconds with 0 bytes received`` (a
+server that accepts but does not answer; simplified: as with ``--max-time 10``).
 
 Without ``from_pod`` the request starts on a node (the first, or ``node``), in its
 own network namespace, resolving names like a ``ClusterFirstWithHostNet`` Pod in
@@ -137,6 +139,11 @@ def curl(net, url: str, *, from_pod: str | None = None, namespace: str = "defaul
         return result
     response = route.listener.handler(HttpRequest(method=method, path=path, client_ip=route.client_ip,
                                                   host=host if port == 80 else f"{host}:{port}", user_agent=USER_AGENT))
+    if response.delay >= timeout:
+        result.exit_code = 28
+        result.error = f"curl: (28) Operation timed out after {int(timeout * 1000)} milliseconds with 0 bytes received"
+        result.path.append(f"the server accepted the connection but sent no answer within {timeout:g} s")
+        return result
     result.status, result.body = response.status, response.body
     result.path.append(f"HTTP/1.1 {response.status} {response.reason}")
     return result

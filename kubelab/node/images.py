@@ -20,6 +20,8 @@ registry.k8s.io/e2e-test-images/agnhost     ``liveness``, ``netexec``, ``serve-h
 gcr.io/google-samples/hello-app             "Hello, world!" on 8080
 registry.k8s.io/echoserver                  echoes the request on 8080
 curlimages/curl                             runs ``curl`` with the container's arguments
+registry.example.com/shop                   the lab's own web shop on 8080 (:mod:`.labapps`): its
+                                            warm-up, deadlock and memory use are set by env
 ==========================================  =================================================
 
 A tag the catalogue does not know for one of these images (``nginx:1.161``,
@@ -33,7 +35,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
-from . import servers, testimages
+from . import labapps, servers, testimages
 from .process import SIGQUIT, SIGTERM, SIGWINCH
 
 __all__ = ["ImageSpec", "Image", "ImageError", "resolve", "CATALOGUE", "pull_seconds", "environment"]
@@ -163,6 +165,8 @@ CATALOGUE: dict[str, ImageSpec] = {s.repository: s for s in [
           userland="gnu", programs=testimages.PROGRAMS["echoserver"]),
     _spec("docker.io/curlimages/curl", r"latest|8\.\d{1,2}\.\d", 11_254_329, entrypoint=("/entrypoint.sh",),
           cmd=("curl",), programs=testimages.PROGRAMS["curl"]),
+    _spec("registry.example.com/shop", r"latest|1\.[0-4](\.\d)?", 18_432_117, entrypoint=("/shop",),
+          env=(("SHOP_VERSION", "{version}"),), programs=labapps.PROGRAMS["shop"], latest="1.4.2"),
 ]}
 
 _COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"

@@ -40,7 +40,9 @@ class ContainerLifecycle:
                                 user_agent="kube-lifecycle/1.32", client_ip=self.sandbox.gateway)
         except (ConnectError, ValueError):
             return True, 0.0
-        return response.status >= 400, 0.0
+        if response.delay >= limit:             # a hung server: the hook runs out the grace period
+            return True, limit
+        return response.status >= 400, response.delay
 
     def grace_period(self, spec: dict, reason: str = "") -> float:
         """setTerminationGracePeriod: the deletion's grace period, else the Pod's; a liveness or

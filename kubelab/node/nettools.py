@@ -8,8 +8,10 @@ Messages are busybox's (``wget``) and curl 8's (``curl``).
 from __future__ import annotations
 
 import functools
+import math
 
 from .network import ConnectError, fetch, parse_url
+from .process import BLOCK, Sleep
 
 __all__ = ["hostname", "ip", "wget", "curl", "nslookup"]
 
@@ -80,9 +82,21 @@ def _options(args: list[str], with_value: str) -> tuple[dict, list[str]]:
     return opts, rest
 
 
-@_tool
-def wget(proc):
-    """busybox wget: ``-q``, ``-O file`` (``-O-``: stdout), ``-T`` timeout, ``--spider``."""
+def _awaiting(response, timeout: float | None):
+    """Simulated time passing while a slow server keeps a client waiting (``yield from``);
+    returns whether the client gave up at its ``timeout``. A hung server (delay ``inf``) keeps
+    a client without a timeout waiting until the command is interrupted."""
+    if not response.delay:
+        return False
+    if timeout is not None and response.delay >= timeout:
+        yield Sleep(timeout)
+        return True
+    yield BLOCK if response.delay == math.inf else Sleep(response.delay)
+    return False
+
+
+def wget(proc, gnu=False):
+    """busybox wget: ``-q``, ``-O file`` (``-O-``: stdout), ``-T`` timeout (900 s), ``--spider``."""
     opts, urls = _options(proc.argv[1:], "OTUY")
     if not urls:
         proc.err("BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.\n\nUsage: wget [-cqS] "
@@ -101,6 +115,9 @@ def wget(proc):
         return 1
     if not quiet:
         proc.err(f"Connecting to {host}{':' + str(port) if port != 80 else ''} ({addr}:{port})\n")
+    if (yield from _awaiting(response, float(opts.get("T") or 900))):
+        proc.err("wget: download timed out\n")
+        return 1
     if response.status >= 400:
         proc.err(f"wget: server returned error: HTTP/1.1 {response.status} {response.reason}\n")
         return 1
@@ -127,9 +144,8 @@ def wget(proc):
     return 0
 
 
-@_tool
-def curl(proc):
-    """curl 8: ``-s``, ``-S``, ``-f``, ``-o FILE``, ``-i``, ``-I``, ``-X METHOD``."""
+def curl(proc, gnu=False):
+    """curl 8: ``-s``, ``-S``, ``-f``, ``-o FILE``, ``-i``, ``-I``, ``-X METHOD``, ``-m SECONDS``."""
     opts, urls = _options(proc.argv[1:], "oXHmw")
     silent, show = "s" in opts, "S" in opts or "show-error" in opts
 
@@ -153,6 +169,9 @@ def curl(proc):
         if e.kind == "reset":
             return fail(52, "Empty reply from server")
         return fail(28, f"Failed to connect to {host} port {port} after 10000 ms: Timeout was reached")
+    limit = float(opts["m"]) if opts.get("m") else None
+    if (yield from _awaiting(response, limit)):
+        return fail(28, f"Operation timed out after {int(limit * 1000)} milliseconds with 0 bytes received")
     if ("f" in opts or "fail" in opts) and response.status >= 400:
         return fail(22, f"The requested URL returned error: {response.status}")
     head = f"HTTP/1.1 {response.status} {response.reason}\r\nContent-Type: {response.content_type}\r\n" \

@@ -39,6 +39,10 @@ class HttpResponse:
     status: int = 200
     body: str = ""
     content_type: str = "text/plain; charset=utf-8"
+    #: seconds the server takes to send its headers; ``math.inf``: it never does (a hung
+    #: server, say a deadlocked one, whose socket still accepts). A client with a shorter
+    #: timeout gives up: ``context deadline exceeded`` for a probe, ``download timed out`` for wget.
+    delay: float = 0.0
 
     @property
     def reason(self) -> str:

@@ -15,6 +15,18 @@ Handlers: ``exec`` (the command runs in the container; exit 0 passes),
 ``httpGet`` (2xx/3xx passes), ``tcpSocket`` (a listener passes), ``grpc`` (a
 gRPC health server passes). Failures are recorded as Warning ``Unhealthy``
 events: ``Liveness probe failed: HTTP probe failed with statuscode: 500``.
+An ``httpGet`` whose server does not answer within ``timeoutSeconds`` fails
+with Go's ``context deadline exceeded (Client.Timeout exceeded while awaiting
+headers)``; a hung server still accepts connections, so ``tcpSocket`` passes.
+
+A probe the prober cannot even run (a named port the container does not
+declare) errors: ``Readiness probe errored and resulted in unknown state:
+couldn't find port: web in ...``, and the result is thrown away.
+
+simplified: a probe's result counts at the moment it starts, not when its
+timeout runs out (so a timeoutSeconds longer than periodSeconds does not space
+the probes out); the errored message names the container instead of printing
+its whole spec.
 """
 from __future__ import annotations
 
@@ -96,6 +108,10 @@ class _Worker:
         if (started and self.kind == "startup") or (not started and self.kind != "startup"):
             return True         # startup probes stop once started; the others wait for it
         result, output = self.manager.run_probe(pw, c, self.container, self.spec)
+        if result == "Unknown":         # the prober itself errored: the result is thrown away
+            pw.event("Warning", "Unhealthy", f"{self.kind.capitalize()} probe errored and resulted in "
+                                             f"unknown state: {output}")
+            return True
         if result == "Failure":
             pw.event("Warning", "Unhealthy", f"{self.kind.capitalize()} probe failed: {output}")
         if result == self.last_result:
@@ -170,6 +186,8 @@ class ProbeManager:
             if action is None:
                 continue
             port = _port(action.get("port"), container)
+            if port is None:
+                return "Unknown", f"couldn't find port: {action.get('port')} in container {container['name']}"
             host = action.get("host") or sandbox.ip
             target = sandbox if host == sandbox.ip else self.kubelet.network.sandboxes.get(host)
             listener = target.listeners.get(port) if target is not None and port is not None else None
@@ -177,18 +195,21 @@ class ProbeManager:
                 if listener is None or not listener.grpc:
                     return "Failure", f'timeout: failed to connect service "{host}:{port}" within {timeout}s'
                 return "Success", ""
+            url = f'{action.get("scheme", "HTTP").lower()}://{host}:{port}{action.get("path", "/")}'
             if listener is None:
                 dial = f"dial tcp {host}:{port}: connect: connection refused"
                 if handler == "tcpSocket":
                     return "Failure", dial
-                url = f'{action.get("scheme", "HTTP").lower()}://{host}:{port}{action.get("path", "/")}'
                 return "Failure", f'Get "{url}": {dial}'
             if handler == "tcpSocket":
                 return "Success", ""
             if listener.handler is None:
-                return "Failure", f'Get "http://{host}:{port}{action.get("path", "/")}": EOF'
+                return "Failure", f'Get "{url}": EOF'
             response = listener.handler(HttpRequest("GET", action.get("path", "/"), f"{host}:{port}",
                                                     sandbox.gateway, USER_AGENT))
+            if response.delay >= timeout:       # Go's http.Client gives up at its Timeout
+                return "Failure", f'Get "{url}": context deadline exceeded (Client.Timeout exceeded while ' \
+                                  'awaiting headers)'
             if 200 <= response.status < 400:
                 return "Success", ""
             return "Failure", f"HTTP probe failed with statuscode: {response.status}"

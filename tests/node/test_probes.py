@@ -141,3 +141,20 @@ def test_a_tcp_probe_passes_once_redis_listens():
     pod = c.get("pod", "cache")
     assert condition(pod, "Ready")["status"] == "True"
     assert c.api.exec("cache", "default", "redis", ["redis-cli", "ping"]) == ("PONG\n", 0)
+
+
+def test_a_probe_on_a_named_port_the_container_lacks_errors_and_its_result_is_thrown_away():
+    # pkg/kubelet/prober: ResolveContainerPort fails ("couldn't find port: ..."), prober.probe
+    # records "<Kind> probe errored and resulted in unknown state: ..." and worker.doProbe
+    # throws the result away: readiness stays at its initial Failure, liveness at Success
+    c = kl.Cluster(nodes=1)
+    probe = {"httpGet": {"path": "/", "port": "web"}, "periodSeconds": 5}
+    c.apply({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"},
+             "spec": {"containers": [{"name": "nginx", "image": "nginx:1.27", "ports": [{"containerPort": 80}],
+                                      "readinessProbe": probe, "livenessProbe": probe}]}})
+    c.run(60)
+    messages = {e["message"] for e in events(c, "Unhealthy")}
+    assert messages == {f"{kind} probe errored and resulted in unknown state: couldn't find port: web in "
+                        "container nginx" for kind in ("Readiness", "Liveness")}
+    cs = c.get("pod", "web")["status"]["containerStatuses"][0]
+    assert cs["ready"] is False and cs["restartCount"] == 0
