@@ -78,13 +78,13 @@ class Networking:
         return self.dns.resolve(name, namespace)
 
     # -- the Pod network's seams ---------------------------------------------------
-    def _resolve(self, host: str, sandbox) -> str | None:
+    def _resolve(self, host: str, sandbox) -> list[str]:
         client, _ = self.client(sandbox)
         verdict = self.dns_verdict(client)
         if verdict is not None and not verdict:
-            return None
+            return []
         found = self.dns.resolve(host, sandbox.namespace)
-        return found.addresses[0] if found.found else None
+        return list(found.addresses) if found.found else []
 
     def _forward(self, sandbox, ip: str, port: int):
         if ip.startswith("127."):

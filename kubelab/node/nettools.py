@@ -186,15 +186,16 @@ def curl(proc, gnu=False):
 
 @_tool
 def nslookup(proc):
-    """busybox nslookup against the cluster DNS (when something resolves names)."""
+    """busybox nslookup against the cluster DNS: one Name/Address pair per A record (a
+    headless Service answers with every ready endpoint)."""
     if len(proc.argv) < 2:
         proc.err("Usage: nslookup [-type=QUERY_TYPE] [-debug] HOST [DNS_SERVER]\n")
         return 1
     name = proc.argv[1]
-    addr = proc.host.network.resolve(name, proc.sandbox)
+    addresses = proc.host.network.lookup(name, proc.sandbox)
     proc.out("Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\n")
-    if addr is None:
+    if not addresses:
         proc.out(f"** server can't find {name}: NXDOMAIN\n\n")
         return 1
-    proc.out(f"Name:\t{name}\nAddress: {addr}\n\n")
+    proc.out("".join(f"Name:\t{name}\nAddress: {addr}\n" for addr in addresses) + "\n")
     return 0

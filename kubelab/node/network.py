@@ -85,7 +85,7 @@ class PodNetwork:
 
     def __init__(self):
         self.sandboxes: dict[str, object] = {}
-        self.resolvers: list[Callable[[str, object], str | None]] = []
+        self.resolvers: list[Callable[[str, object], list[str]]] = []
         self.forwarders: list[Callable[[object, str, int], tuple[str, int] | None]] = []
 
     def attach(self, ip: str, sandbox) -> None:
@@ -96,19 +96,25 @@ class PodNetwork:
 
     def resolve(self, host: str, sandbox) -> str | None:
         """An IP for ``host`` as seen from ``sandbox`` (None: the name does not resolve)."""
+        addresses = self.lookup(host, sandbox)
+        return addresses[0] if addresses else None
+
+    def lookup(self, host: str, sandbox) -> list[str]:
+        """Every address ``host`` has as seen from ``sandbox``, in the order the answer
+        gives them (a headless Service: one per ready endpoint); [] if it does not resolve."""
         if host in LOCALHOST:
-            return "127.0.0.1"
+            return ["127.0.0.1"]
         try:
-            return str(ipaddress.ip_address(host))
+            return [str(ipaddress.ip_address(host))]
         except ValueError:
             pass
         if host in (sandbox.hostname, sandbox.fqdn):
-            return sandbox.ip
+            return [sandbox.ip]
         for resolve in self.resolvers:
-            ip = resolve(host, sandbox)
-            if ip:
-                return ip
-        return None
+            addresses = resolve(host, sandbox)
+            if addresses:
+                return addresses
+        return []
 
     def connect(self, sandbox, host: str, port: int) -> tuple[Listener, str]:
         """Connect from ``sandbox`` to ``host:port``; returns the listener and the IP dialled."""

@@ -126,3 +126,11 @@ def test_inside_a_pod_nslookup_and_wget_use_cluster_dns(c):
     assert f"Address: {c.get('pod', 'web-1')['status']['podIP']}" in out
     assert "Welcome to nginx!" in c.kubectl("exec client -- wget -qO- web-1.nginx")
     assert "bad address 'nope'" in c.kubectl("exec client -- wget -qO- nope")
+
+
+def test_nslookup_of_a_headless_service_prints_every_ready_endpoint(c):
+    # a headless Service's name has one A record per ready endpoint; busybox nslookup
+    # prints a Name/Address pair for each record of the answer
+    out = c.kubectl("exec client -- nslookup nginx")
+    assert sorted(line.split()[1] for line in out.splitlines() if line.startswith("Address: ")) == ips(c, "nginx")
+    assert out.count("Name:\tnginx\n") == 2
