@@ -2,7 +2,7 @@
 
 Run: ``python benchmarks/grading_bench.py`` (``--size N`` for another class size,
 ``--timeout S`` for the per-cell limit, default 10 s). It writes a class of
-submissions to a temporary directory, cycling through the eight exercises:
+submissions to a temporary directory, cycling through the exercises:
 reference solutions, untouched stubs, and hostile notebooks (a cell that
 raises, an endless loop, a loop that swallows interrupts, sys.exit, os._exit,
 a faked verdict with a patched grader, an edited check cell, writes outside

@@ -39,6 +39,7 @@ class Output(str):
 
 def _verbs():
     from .describe import describe
+    from .drain import drain
     from .generators import expose, run_pod
     from .get import api_resources, get
     from .labels import annotate, label
@@ -50,7 +51,7 @@ def _verbs():
             "label": label, "annotate": annotate, "api-resources": api_resources,
             "rollout": rollout, "scale": scale, "set": set_, "run": run_pod, "expose": expose,
             "patch": patch, "replace": replace, "cordon": cordon, "uncordon": uncordon, "taint": taint,
-            "top": top}
+            "top": top, "drain": drain}
 
 
 def _exec_logs(cluster, command: str):

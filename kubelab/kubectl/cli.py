@@ -46,6 +46,11 @@ _FLAGS = {
     "protocol": ("", True, False, None), "patch": ("p", True, False, None), "patch-file": ("", True, False, None),
     "replicas": ("", True, False, None), "revision": ("", True, False, None),
     "to-revision": ("", True, False, None), "timeout": ("", True, False, None),
+    # kubectl drain
+    "ignore-daemonsets": ("", False, False, None), "delete-emptydir-data": ("", False, False, None),
+    "delete-local-data": ("", False, False, None), "disable-eviction": ("", False, False, None),
+    "pod-selector": ("", True, False, None), "skip-wait-for-delete-timeout": ("", True, False, None),
+    "ignore-errors": ("", False, False, None), "chunk-size": ("", True, False, None),
     # kubectl top
     "containers": ("", False, False, None), "sum": ("", False, False, None),
     "show-capacity": ("", False, False, None), "use-protocol-buffers": ("", False, False, None),

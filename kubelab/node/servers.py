@@ -279,6 +279,13 @@ def python(proc):
     def handle(req):
         target = directory.rstrip("/") + req.path
         if proc.fs.isdir(target):
+            # SimpleHTTPRequestHandler.send_head: a directory serves its index.html (or
+            # index.htm) when it has one, and lists its files only when it has neither
+            index = next((f"{target.rstrip('/')}/{n}" for n in ("index.html", "index.htm")
+                          if proc.fs.exists(f"{target.rstrip('/')}/{n}")
+                          and not proc.fs.isdir(f"{target.rstrip('/')}/{n}")), None)
+            target = index or target
+        if proc.fs.isdir(target):
             status, body = 200, _listing(proc, target, req.path)
         elif proc.fs.exists(target):
             status, body = 200, proc.fs.read(target)

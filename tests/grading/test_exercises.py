@@ -147,6 +147,72 @@ def with_key(answer, key, value):
     return dict(answer, **{key: value})
 
 
+def statefulset_volumes(volumes: str) -> str:
+    """The ex08 solution with its claim template replaced by Pod-template ``volumes``."""
+    text = solution("ex08.stateful")
+    return text.replace(text[text.index("  volumeClaimTemplates:"):], volumes)
+
+
+def shared_claim_statefulset() -> str:
+    """One claim named in the Pod template, which every replica shares (a ReadWriteOnce disk)."""
+    return statefulset_volumes("      volumes:\n      - name: data\n        persistentVolumeClaim:\n"
+                               "          claimName: data\n") + \
+        "---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: data\nspec:\n" \
+        "  accessModes: [ReadWriteOnce]\n  storageClassName: disk\n  resources:\n    requests:\n" \
+        "      storage: 1Gi\n"
+
+
+HPA_DEFAULT_UP = ("      - {type: Percent, value: 100, periodSeconds: 15}\n"
+                  "      - {type: Pods, value: 4, periodSeconds: 15}\n")
+
+DENY_SHOP_EGRESS = """---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny-egress, namespace: shop}
+spec:
+  podSelector: {}
+  policyTypes: [Egress]
+  egress:
+  - to:
+    - podSelector: {}
+"""
+
+
+def shop_probes(block: str) -> str:
+    """The ex09 solution with its three probes replaced by ``block``."""
+    text = solution("ex09.probes")
+    return text[:text.index("        startupProbe:")] + block
+
+
+EX10_API = "          requests: {cpu: 250m, memory: 384Mi}\n          limits: {cpu: 250m, memory: 384Mi}\n"
+EX10_BATCH = "          requests: {cpu: 100m, memory: 192Mi}\n          limits: {cpu: 400m, memory: 384Mi}\n"
+
+
+def team_a(api: str | None = None, batch: str | None = None) -> str:
+    """The ex10 solution with api's and batch's resources lines replaced."""
+    text = edited("ex10.resources", EX10_API, api or EX10_API)
+    assert EX10_BATCH in text
+    return text.replace(EX10_BATCH, batch or EX10_BATCH)
+
+
+def survive(old: str = "", new: str = "", **changes) -> dict:
+    """The ex13 solution with its manifests edited and its other keys changed."""
+    answer = dict(solution("ex13.survive"), **changes)
+    assert old in answer["manifests"]
+    return dict(answer, manifests=answer["manifests"].replace(old, new)) if old else answer
+
+
+SURVIVE_SPREAD = """      topologySpreadConstraints:
+      - maxSkew: 1
+        topologyKey: topology.kubernetes.io/zone
+        whenUnsatisfiable: DoNotSchedule
+        labelSelector:
+          matchLabels: {app: checkout}
+"""
+READINESS_PROBE = "        readinessProbe:\n          httpGet: {path: /, port: 8080}\n          periodSeconds: 2\n"
+CAPSTONE_RESOURCES = "          requests: {cpu: 100m, memory: 64Mi}\n          limits: {cpu: 500m, memory: 128Mi}\n"
+
+
 WRONG = [
     ("ex01.priorities", lambda: edited("ex01.priorities", "preemptionPolicy: Never\n", ""),
      "batch-waits", "preemptionPolicy: Never"),
@@ -181,6 +247,110 @@ WRONG = [
     ("ex06c.explain", lambda: with_key(solution("ex06c.explain"), "chosen", "node-1"), "chosen", "marked with *"),
     ("ex06c.explain", lambda: with_key(solution("ex06c.explain"), "decisive", "NodeResourcesFit"),
      "decisive", "plugin by plugin"),
+    # -- ex07.cronjob (add this exercise's wrong answers below this line) --
+    ("ex07.cronjob", lambda: edited("ex07.cronjob", '"*/15 * * * *"', '"15 * * * *"'), "schedule", "five fields"),
+    ("ex07.cronjob", lambda: edited("ex07.cronjob", "concurrencyPolicy: Forbid", "concurrencyPolicy: Allow"),
+     "no-overlap", "concurrencyPolicy"),
+    ("ex07.cronjob", lambda: edited("ex07.cronjob", "      activeDeadlineSeconds: 1800\n", ""),
+     "hung", "activeDeadlineSeconds"),
+    ("ex07.cronjob", lambda: edited("ex07.cronjob", "failedJobsHistoryLimit: 2", "failedJobsHistoryLimit: 0"),
+     "history", "0 keeps none"),
+    ("ex07.cronjob", lambda: edited("ex07.cronjob", "backoffLimit: 3", "backoffLimit: 0"), "retries", "backoffLimit"),
+    ("ex07.cronjob", lambda: edited("ex07.cronjob", "  startingDeadlineSeconds: 300\n", ""),
+     "downtime", "startingDeadlineSeconds"),
+    # -- ex08.stateful (add this exercise's wrong answers below this line) --
+    ("ex08.stateful", lambda: statefulset_volumes("      volumes:\n      - name: data\n        emptyDir: {}\n"),
+     "pod-deleted", "emptyDir"),
+    ("ex08.stateful", shared_claim_statefulset, "runs", "one claim that every replica shares"),
+    ("ex08.stateful", lambda: edited("ex08.stateful", "  serviceName: db\n",
+                                     "  serviceName: db\n  persistentVolumeClaimRetentionPolicy:\n"
+                                     "    whenScaled: Delete\n"), "scale", "whenScaled"),
+    ("ex08.stateful", lambda: edited("ex08.stateful", "  serviceName: db\n", ""), "dns", "spec.serviceName"),
+    ("ex08.stateful", lambda: edited("ex08.stateful", "      storageClassName: disk\n", ""),
+     "node-lost", "node-local directory"),
+    # -- ex09.probes (add this exercise's wrong answers below this line) --
+    ("ex09.probes", lambda: shop_probes("        readinessProbe:\n          httpGet: {path: /ready, port: http}\n"
+                                        "        livenessProbe:\n          httpGet: {path: /healthz, port: http}\n"
+                                        "          initialDelaySeconds: 10\n"), "warm-up", "initialDelaySeconds"),
+    ("ex09.probes", lambda: edited("ex09.probes", solution("ex09.probes")[
+        solution("ex09.probes").index("        livenessProbe:"):], ""), "deadlock", "Only a failing liveness"),
+    ("ex09.probes", lambda: edited("ex09.probes", "path: /ready,", "path: /readyz,"), "warm-up", "which path"),
+    ("ex09.probes", lambda: edited("ex09.probes", "failureThreshold: 24", "failureThreshold: 15"),
+     "slow-start", "slowest warm-up"),
+    ("ex09.probes", lambda: edited("ex09.probes", "livenessProbe:\n          httpGet: {path: /healthz",
+                                   "livenessProbe:\n          httpGet: {path: /ready"), "drain", "liveness failure"),
+    ("ex09.probes", lambda: edited("ex09.probes", "livenessProbe:\n          httpGet: {path: /healthz, port: http}",
+                                   "livenessProbe:\n          tcpSocket: {port: http}"), "deadlock", "tcpSocket"),
+    ("ex09.probes", lambda: shop_probes("        readinessProbe:\n          httpGet: {path: /ready, port: http}\n"
+                                        "        livenessProbe:\n          httpGet: {path: /healthz, port: http}\n"
+                                        "          initialDelaySeconds: 100\n"),
+     "quick-deadlock", "initialDelaySeconds holds"),
+    # -- ex10.resources (add this exercise's wrong answers below this line) --
+    ("ex10.resources", lambda: team_a(api="          requests: {cpu: 150m, memory: 200Mi}\n"),
+     "guaranteed", "Guaranteed only if"),
+    ("ex10.resources", lambda: team_a(api=EX10_API.replace("384Mi", "256Mi")), "peak", "OOM-killed"),
+    ("ex10.resources", lambda: team_a(api=EX10_API.replace("384Mi", "768Mi")), "admitted", "quota caps"),
+    ("ex10.resources", lambda: team_a(batch="          requests: {cpu: 100m, memory: 64Mi}\n"
+                                            "          limits: {cpu: 400m, memory: 512Mi}\n"),
+     "admitted", "maxLimitRequestRatio"),
+    ("ex10.resources", lambda: team_a(api=EX10_API.replace("384Mi", "512Mi"),
+                                      batch=EX10_BATCH.replace("192Mi", "128Mi").replace("384Mi", "256Mi")),
+     "rollout", "maxSurge"),
+    ("ex10.resources", lambda: team_a(api=EX10_API.replace("250m", "500m")), "schedulable", "what the node has left"),
+    # -- ex11.hpa (add this exercise's wrong answers below this line) --
+    ("ex11.hpa", lambda: edited("ex11.hpa", "stabilizationWindowSeconds: 300", "stabilizationWindowSeconds: 0"),
+     "no-flapping", "stabilizationWindowSeconds"),
+    ("ex11.hpa", lambda: edited("ex11.hpa", "maxReplicas: 20", "maxReplicas: 8"), "keeps-up", "maxReplicas"),
+    ("ex11.hpa", lambda: edited("ex11.hpa", "minReplicas: 2", "minReplicas: 14"), "cost", "minReplicas"),
+    ("ex11.hpa", lambda: edited("ex11.hpa", "averageUtilization: 60", "averageUtilization: 100"),
+     "keeps-up", "10% tolerance"),
+    ("ex11.hpa", lambda: edited("ex11.hpa", HPA_DEFAULT_UP, "      - {type: Pods, value: 2, periodSeconds: 15}\n"),
+     "spike", "behavior.scaleUp"),
+    # -- ex12.netpol (add this exercise's wrong answers below this line) --
+    ("ex12.netpol", lambda: edited("ex12.netpol", "    - podSelector:\n        matchLabels: {app: api}\n    ports:\n"
+                                   "    - port: 5432", "    - podSelector: {}\n    ports:\n    - port: 5432"),
+     "db-isolated", "`podSelector: {}`"),
+    ("ex12.netpol", lambda: edited("ex12.netpol", "      podSelector:\n        matchLabels: {app: prometheus}",
+                                   "    - podSelector:\n        matchLabels: {app: prometheus}"),
+     "metrics-only", "ORed"),
+    ("ex12.netpol", lambda: edited("ex12.netpol", "{app: prometheus}\n    ports:\n    - port: 9187",
+                                   "{app: prometheus}\n    ports:\n    - port: 5432"),
+     "allowed", "ports include"),
+    ("ex12.netpol", lambda: edited("ex12.netpol", "matchLabels: {app: db}", "matchLabels: {app: database}"),
+     "db-isolated", "--show-labels"),
+    ("ex12.netpol", lambda: solution("ex12.netpol") + DENY_SHOP_EGRESS, "dns", "port 53"),
+    ("ex12.netpol", lambda: edited("ex12.netpol", "matchLabels: {app: api}\n    ports:\n    - port: 5432",
+                                   "matchLabels: {app: api, tier: backend}\n    ports:\n    - port: 5432"),
+     "new-api-pod", "labels"),
+    ("ex12.netpol", lambda: edited("ex12.netpol", "    - podSelector:\n        matchLabels: {app: api}\n    ports:\n"
+                                   "    - port: 5432", "    - namespaceSelector: {}\n      podSelector:\n"
+                                   "        matchLabels: {app: api}\n    ports:\n    - port: 5432"),
+     "other-namespace", "every namespace"),
+    # -- ex13.survive (add this exercise's wrong answers below this line) --
+    ("ex13.survive", lambda: survive(SURVIVE_SPREAD, ""), "zone-outage", "topologySpreadConstraint"),
+    ("ex13.survive", lambda: survive(SURVIVE_SPREAD, ""), "spread", "however many nodes each zone has"),
+    ("ex13.survive", lambda: survive("replicas: 6 ", "replicas: 1 "), "runs", "enough replicas"),
+    ("ex13.survive", lambda: survive(READINESS_PROBE, ""), "maintenance", "readiness probe"),
+    ("ex13.survive", lambda: survive("  minAvailable: 4\n  selector:\n    matchLabels: {app: checkout}",
+                                     "  minAvailable: 4\n  selector:\n    matchLabels: {app: check-out}"),
+     "maintenance", "PodDisruptionBudget"),
+    ("ex13.survive", lambda: survive("minAvailable: 4", "minAvailable: 6"), "drains-finish", "maxUnavailable 0"),
+    ("ex13.survive", lambda: survive(etcd_members=4), "quorum", "floor(n/2) + 1"),
+    ("ex13.survive", lambda: survive(etcd_members=6), "smallest", "even number"),
+    # -- ex14.capstone (add this exercise's wrong answers below this line) --
+    ("ex14.capstone", lambda: edited("ex14.capstone", READINESS_PROBE, ""), "rollout", "readiness probe"),
+    ("ex14.capstone", lambda: edited("ex14.capstone", "maxUnavailable: 0}", 'maxUnavailable: "25%"}'), "rollout",
+     "maxUnavailable"),
+    ("ex14.capstone", lambda: edited("ex14.capstone", "kind: Deployment, name: guestbook}",
+                                     "kind: Deployment, name: guestbook-frontend}"), "autoscaling", "scaleTargetRef"),
+    ("ex14.capstone", lambda: edited("ex14.capstone", CAPSTONE_RESOURCES,
+                                     "          requests: {memory: 64Mi}\n          limits: {memory: 128Mi}\n"),
+     "autoscaling", "CPU request"),
+    ("ex14.capstone", lambda: edited("ex14.capstone", "readinessProbe:", "readinesProbe:"), "valid",
+     "--validate=strict"),
+    ("ex14.capstone", lambda: edited("ex14.capstone", "  maxUnavailable: 1\n", "  maxUnavailable: 0\n"),
+     "maintenance", "never none"),
+    ("ex14.capstone", lambda: edited("ex14.capstone", "minReplicas: 4", "minReplicas: 2"), "steady", "minReplicas"),
 ]
 
 

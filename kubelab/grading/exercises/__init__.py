@@ -16,6 +16,14 @@ IDS = {
     "ex06a.pending": "ex06a_pending",
     "ex06b.gpu": "ex06b_gpu",
     "ex06c.explain": "ex06c_explain",
+    "ex07.cronjob": "ex07_cronjob",
+    "ex08.stateful": "ex08_stateful",
+    "ex09.probes": "ex09_probes",
+    "ex10.resources": "ex10_resources",
+    "ex11.hpa": "ex11_hpa",
+    "ex12.netpol": "ex12_netpol",
+    "ex13.survive": "ex13_survive",
+    "ex14.capstone": "ex14_capstone",
 }
 
 
