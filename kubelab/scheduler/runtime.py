@@ -13,6 +13,7 @@ a profile's plugins at each extension point with Kubernetes' rules.
 """
 from __future__ import annotations
 
+from functools import partial, reduce
 from itertools import repeat
 from operator import add, mul
 
@@ -185,7 +186,7 @@ class Framework:
     def run_score(self, state: CycleState, pod: dict, nodes) -> tuple[list[int], dict]:
         """RunScorePlugins: the weighted total per node (in ``nodes`` order) and,
         per plugin, (raw scores, normalized scores, weight)."""
-        totals = [0] * len(nodes)
+        columns = []
         details = {}
         for pl in self.plugins_at("Score"):
             if pl.name in state.skip_score_plugins:
@@ -208,9 +209,9 @@ class Framework:
                                    f'returns an invalid score {bad}, it should in the range of '
                                    f'[{MIN_NODE_SCORE}, {MAX_NODE_SCORE}] after normalizing')
             weight = self.weights.get(pl.name, 1)
-            totals = list(map(add, totals, map(mul, normalized, repeat(weight))))
+            columns.append(normalized if weight == 1 else map(mul, normalized, repeat(weight)))
             details[pl.name] = (raw, normalized, weight)
-        return totals, details
+        return list(reduce(partial(map, add), columns, repeat(0, len(nodes)))), details
 
     # -- Reserve, Permit, binding -------------------------------------------------
     def run_reserve(self, state, pod, node_name) -> Status | None:

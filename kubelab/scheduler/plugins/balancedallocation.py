@@ -39,7 +39,8 @@ class BalancedAllocation(Plugin):
                           [{"name": "cpu", "weight": 1}, {"name": "memory", "weight": 1}]]
 
     def pre_score(self, state, pod, node_infos):
-        requests = pod_requests(pod)
+        pod_info = state.get("PodInfo")     # the requests, computed once when the Pod was queued
+        requests = pod_info.requests if pod_info is not None else pod_requests(pod)
         specs = tuple((name, requests.get(name)) for name in self.resources)
         state[_PRE_SCORE] = (specs, f"balanced {specs}")
 

@@ -15,6 +15,7 @@ allocatable), for bin packing. Scoring counts containers without requests as
 from __future__ import annotations
 
 import math
+from functools import partial
 
 from ..framework import MAX_NODE_SCORE, ClusterEvent, Plugin, Status
 from ..nodeinfo import NodeInfo, memoised
@@ -76,6 +77,16 @@ def broken_linear(shape):
     return f
 
 
+
+def _non_zero(pod_info, name: str) -> int:
+    """The Pod's request for ``name``, with the scoring defaults (100m, 200Mi) for a missing
+    cpu or memory request (other resources have none)."""
+    if name == "cpu":
+        return pod_info.non_zero_cpu
+    if name == "memory":
+        return pod_info.non_zero_mem
+    return pod_info.requests.get(name)
+
 class NodeResourcesFit(Plugin):
     name = "NodeResourcesFit"
 
@@ -119,8 +130,9 @@ class NodeResourcesFit(Plugin):
 
     # -- Score --------------------------------------------------------------
     def pre_score(self, state, pod, node_infos):
-        non_zero = pod_requests(pod, non_zero=True)
-        specs = tuple((name, weight, non_zero.get(name)) for name, weight in self.resources)
+        pod_info = state.get("PodInfo")     # the requests, computed once when the Pod was queued
+        request = pod_requests(pod, non_zero=True).get if pod_info is None else partial(_non_zero, pod_info)
+        specs = tuple((name, weight, request(name)) for name, weight in self.resources)
         state[_PRE_SCORE] = (specs, f"score {specs}")
 
     def score_nodes(self, state, pod, node_infos):
