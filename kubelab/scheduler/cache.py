@@ -137,9 +137,19 @@ class Cache:
     def is_assumed(self, uid: str) -> bool:
         return uid in self.assumed
 
-    def confirm(self, pi: PodInfo, node_name: str) -> None:
-        """The informer saw the Pod bound (or changed): replace whatever we had."""
-        self.add_pod(pi, node_name)
+    def confirm(self, pod: dict, node_name: str) -> None:
+        """The informer saw the Pod bound (or changed): replace whatever we had. The usual
+        case, the binding of a Pod assumed on this very node with the same spec and labels,
+        only swaps in the new object: nothing a plugin counts on the node changed."""
+        uid = pod["metadata"].get("uid")
+        ni = self.nodes.get(node_name) if self.pod_nodes.get(uid) == node_name else None
+        pi = ni.pods.get(uid) if ni is not None else None
+        labels = pod["metadata"].get("labels") or {}
+        if pi is not None and pi.pod["spec"] == pod["spec"] and pi.labels == labels:
+            pi.pod, pi.labels = pod, labels
+            self.assumed.pop(uid, None)
+            return
+        self.add_pod(PodInfo(pod), node_name)
 
     def get(self, name: str) -> NodeInfo | None:
         ni = self.nodes.get(name)

@@ -214,7 +214,7 @@ class Scheduler:
         if self._terminal(pod):
             return
         if pod["spec"].get("nodeName"):
-            self.cache.confirm(PodInfo(pod), pod["spec"]["nodeName"])
+            self.cache.confirm(pod, pod["spec"]["nodeName"])
             self.queue.move_all_on_event("AssignedPod", ("Add",), None, pod)
         elif self._responsible(pod):
             self.queue.add(PodInfo(pod))
@@ -228,7 +228,7 @@ class Scheduler:
         if pod["spec"].get("nodeName"):
             if not old["spec"].get("nodeName"):
                 self.queue.delete(uid)
-            self.cache.confirm(PodInfo(pod), pod["spec"]["nodeName"])
+            self.cache.confirm(pod, pod["spec"]["nodeName"])
             self.queue.move_all_on_event("AssignedPod", ("Update",), old, pod)
             for fw in self.frameworks.values():
                 for pl in fw.plugins.values():
