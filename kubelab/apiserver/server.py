@@ -353,7 +353,7 @@ class APIServer:
         conditions.append({"type": "PodScheduled", "status": "True", "lastProbeTime": None,
                            "lastTransitionTime": meta.format_time(self.clock.now())})
         new["status"]["conditions"] = conditions
-        self._store_update(rtype, key, kv, new)
+        self._commit_update(rtype, key, kv, new)
         return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}
 
     # -- internals -------------------------------------------------------
@@ -436,13 +436,16 @@ class APIServer:
         return self._store_update(rtype, key, kv, new)
 
     def _store_update(self, rtype, key, kv, new) -> dict:
+        return clone(self._decode_kv(self._commit_update(rtype, key, kv, new)))
+
+    def _commit_update(self, rtype, key, kv, new):
+        """Write ``new`` over ``kv`` (compare-and-swap on its revision); the stored KeyValue."""
         try:
-            kv = self.store.update(key, new, kv.mod_revision, size=self._size(new))
+            return self.store.update(key, new, kv.mod_revision, size=self._size(new))
         except CompareFailed:
             raise self._conflict(rtype, new["metadata"]["name"]) from None
         except ValueTooLarge as e:
             raise errors.ApiError(f"etcdserver: request is too large ({e.size} bytes)") from None
-        return clone(self._decode_kv(kv))
 
     def _remove(self, rtype, key, kv, old) -> dict:
         try:
