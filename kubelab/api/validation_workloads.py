@@ -20,6 +20,7 @@ from .meta import (
     invalid, is_valid_percent, not_supported, required, validate_annotations, validate_labels,
     validate_nonnegative,
 )
+from .duration import parse_duration
 from .validation import (
     _d, _int_field, _is_int, _l, label_selector_matches, validate_label_selector, validate_metadata,
     validate_pod_template_spec,
@@ -506,26 +507,11 @@ def _get_field(field: str, bounds: _Bounds) -> tuple[frozenset, bool]:
     return frozenset(values), star
 
 
-_GO_DURATION = re.compile(r"(\d+\.?\d*|\.\d+)(ns|us|µs|ms|s|m|h)")
-_UNIT_SECONDS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600}
-
-
 def _parse_go_duration(text: str) -> timedelta:
-    body = text[1:] if text[:1] in "+-" else text
-    if body == "0":
-        return timedelta(0)
-    pos, total = 0, 0.0
-    while pos < len(body):
-        m = _GO_DURATION.match(body, pos)
-        if not m:
-            if re.fullmatch(r"\d+\.?\d*", body[pos:]):
-                raise CronError(f"time: missing unit in duration {go_quote(text)}")
-            raise CronError(f"time: invalid duration {go_quote(text)}")
-        total += float(m.group(1)) * _UNIT_SECONDS[m.group(2)]
-        pos = m.end()
-    if not body:
-        raise CronError(f"time: invalid duration {go_quote(text)}")
-    return timedelta(seconds=-total if text.startswith("-") else total)
+    try:
+        return timedelta(seconds=parse_duration(text))
+    except ValueError as e:
+        raise CronError(str(e)) from None
 
 
 _DESCRIPTORS = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass, field
 
+from ..api.duration import parse_duration
 from .errors import KubectlError
 
 __all__ = ["COMMANDS", "Invocation", "parse"]
@@ -73,6 +74,16 @@ class Invocation:
     def bool(self, name: str) -> bool:
         value = self.flags.get(name, False)
         return value if isinstance(value, bool) else str(value).lower() in ("true", "1", "t")
+
+    def duration(self, name: str, default: float) -> float:
+        """A Go duration flag (``--timeout=5m``) in seconds; kubectl's error for a bad one."""
+        value = self.flags.get(name)
+        if value is None:
+            return default
+        try:
+            return parse_duration(str(value))
+        except ValueError as e:
+            raise KubectlError(f'error: invalid argument "{value}" for "--{name}" flag: {e}') from None
 
 
 def parse(command: str) -> Invocation:

@@ -18,16 +18,15 @@ as if ``--timeout=10m`` had been given; ``--dry-run=server`` evicts nothing.
 """
 from __future__ import annotations
 
-import re
-
 from kubelab import errors
+from kubelab.api.duration import format_duration
 from kubelab.api.labels import SelectorError, parse_selector
 
 from .errors import KubectlError, UsageError
 from .nodes import cordon
 from .session import Session
 
-__all__ = ["drain", "parse_duration", "format_duration"]
+__all__ = ["drain"]
 
 #: what drain does without --timeout in the lab (kubectl waits forever)
 LAB_TIMEOUT = 600.0
@@ -41,29 +40,6 @@ _LOCAL_FATAL = "Pods with local storage (use --delete-emptydir-data to override)
 _LOCAL_WARNING = "deleting Pods with local storage"
 _UNMANAGED_FATAL = "cannot delete Pods that declare no controller (use --force to override)"
 _UNMANAGED_WARNING = "deleting Pods that declare no controller"
-
-
-def parse_duration(text: str) -> float:
-    """Go's time.ParseDuration for the units kubectl users type: ``90s``, ``5m``, ``1h30m``, ``0``."""
-    if text.strip() in ("0", ""):
-        return 0.0
-    parts = re.findall(r"(\d+(?:\.\d+)?)(ms|s|m|h)", text)
-    if not parts or "".join(n + u for n, u in parts) != text.strip():
-        raise KubectlError(f'error: invalid argument "{text}" for "--timeout" flag: time: invalid duration "{text}"')
-    scale = {"ms": 0.001, "s": 1, "m": 60, "h": 3600}
-    return sum(float(n) * scale[u] for n, u in parts)
-
-
-def format_duration(seconds: float) -> str:
-    """Go's Duration.String: ``10m0s``, ``1m30s``, ``45s``, ``1h0m0s``."""
-    whole = int(seconds)
-    h, rest = divmod(whole, 3600)
-    m, s = divmod(rest, 60)
-    if h:
-        return f"{h}h{m}m{s}s"
-    if m:
-        return f"{m}m{s}s"
-    return f"{s}s"
 
 
 def _controller(pod: dict) -> dict | None:
@@ -244,7 +220,7 @@ def drain(s: Session) -> None:
             parse_selector(pod_selector)
         except SelectorError:
             raise KubectlError("error: --pod-selector=<pod_selector> must be a valid label selector") from None
-    timeout = parse_duration(str(inv.flag("timeout") or "0"))
+    timeout = inv.duration("timeout", 0.0)
     try:
         grace = int(inv.flag("grace-period", -1))
         skip_wait = int(inv.flag("skip-wait-for-delete-timeout", 0))

@@ -47,7 +47,7 @@ def _int_flag(s: Session, name: str, default: int) -> int:
     if value is None:
         return default
     try:
-        return int(str(value).rstrip("s")) if name == "timeout" else int(value)
+        return int(value)
     except ValueError:
         raise KubectlError(f'error: invalid argument "{value}" for "--{name}" flag: strconv.ParseInt: parsing '
                            f'"{value}": invalid syntax') from None
@@ -90,7 +90,7 @@ def deployment_status(d: dict) -> tuple[str, bool]:
 
 def _status(s: Session, args: list[str]) -> None:
     rtype, name, d = _target(s, args)
-    timeout = _int_flag(s, "timeout", ((d.get("spec") or {}).get("progressDeadlineSeconds") or 600) + 60)
+    timeout = s.inv.duration("timeout", ((d.get("spec") or {}).get("progressDeadlineSeconds") or 600) + 60)
     watch = s.inv.flag("watch") is None or s.inv.bool("watch")
     revision = _int_flag(s, "revision", 0)
     cluster = s.cluster

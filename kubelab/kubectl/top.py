@@ -13,10 +13,10 @@ scrape: ``error: metrics not available yet``.
 """
 from __future__ import annotations
 
+from kubelab.api.duration import format_duration
 from kubelab.api.labels import SelectorError, parse_field_selector, parse_selector
 from kubelab.api.meta import parse_time
 from kubelab.api.quantity import parse_quantity
-from kubelab.node.imagepull import go_duration
 
 from .errors import KubectlError, UsageError
 from .session import Session
@@ -171,7 +171,7 @@ def _verify_empty_metrics(s: Session, labels, fields) -> None:
         if age > METRICS_CREATION_DELAY:
             m = pod["metadata"]
             raise KubectlError(f"error: Metrics not available for pod {m['namespace']}/{m['name']}, "
-                               f"age: {go_duration(age)}")
+                               f"age: {format_duration(age)}")
     raise KubectlError("error: metrics not available yet")
 
 

@@ -20,11 +20,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from .. import errors
+from ..api.duration import format_duration
 from ..api.labels import SelectorError, parse_field_selector, parse_selector
 from ..api.meta import format_time
 from ..api.quantity import parse_quantity
 from ..client.informer import Informer
-from ..node.imagepull import go_duration
 from .source import scrape
 from .storage import Storage, Usage
 
@@ -188,7 +188,7 @@ class MetricsServer:
             out["labels"] = dict(meta["labels"])
         return {"kind": kind, "apiVersion": f"{GROUP}/v1beta1", "metadata": out,
                 "timestamp": format_time(clock.start + timedelta(seconds=usage.timestamp)),
-                "window": go_duration(usage.window)}
+                "window": format_duration(usage.window)}
 
     # -- for views -------------------------------------------------------------
     def history(self, pod: str | None = None, namespace: str = "default", *, node: str | None = None) -> list:

@@ -11,26 +11,13 @@ doubling to 300 s): ErrImagePull, then ImagePullBackOff.
 """
 from __future__ import annotations
 
+from ..api.duration import format_duration
 from .backoff import Backoff
 from .images import ImageError, PULL_LATENCY, pull_seconds, resolve
 
-__all__ = ["ImageManager", "go_duration", "PAUSE_IMAGE"]
+__all__ = ["ImageManager", "PAUSE_IMAGE"]
 
 PAUSE_IMAGE = "registry.k8s.io/pause:3.10"
-
-
-def go_duration(seconds: float) -> str:
-    """time.Duration's String for a duration truncated to milliseconds: ``3.284s``, ``850ms``, ``1m2.5s``."""
-    ms = int(round(seconds * 1000))
-    if ms == 0:
-        return "0s"
-    if ms < 1000:
-        return f"{ms}ms"
-    minutes, rest = divmod(ms, 60_000)
-    secs = f"{rest / 1000:.3f}".rstrip("0").rstrip(".") + "s"
-    if minutes >= 60:
-        return f"{minutes // 60}h{minutes % 60}m{secs}"
-    return f"{minutes}m{secs}" if minutes else secs
 
 
 class ImageManager:
@@ -106,8 +93,8 @@ class ImageManager:
         else:
             self.present[image.name] = image
             waited = self.kubelet.clock.seconds - requested
-            pod_worker.event("Normal", "Pulled", f'Successfully pulled image "{ref}" in {go_duration(duration)} '
-                                                 f"({go_duration(waited)} including waiting). Image size: "
+            pod_worker.event("Normal", "Pulled", f'Successfully pulled image "{ref}" in {format_duration(duration)} '
+                                                 f"({format_duration(waited)} including waiting). Image size: "
                                                  f"{image.size} bytes.")
             self._results[key] = ("ready", image)
         self.kubelet.node_status_changed()

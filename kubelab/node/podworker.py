@@ -15,10 +15,10 @@ for a sync, which reads like the kubelet's:
 """
 from __future__ import annotations
 
+from ..api.duration import format_duration
 from . import podstatus
 from .actions import compute_pod_actions, config_hash, should_restart
 from .containerenv import ConfigError, command_line, environment
-from .imagepull import go_duration
 from .lifecycle import ContainerLifecycle
 from .runtime import StartError
 from .volumes import NotReady, mounts_for
@@ -219,7 +219,7 @@ class PodWorker(ContainerLifecycle):
             if backoff.in_backoff_since(key, latest.finished_at):
                 self.event("Warning", "BackOff", f"Back-off restarting failed container {name} in pod "
                                                  f"{self.format_pod()}")
-                self.reasons[name] = ("CrashLoopBackOff", f"back-off {go_duration(backoff.get(key))} restarting "
+                self.reasons[name] = ("CrashLoopBackOff", f"back-off {format_duration(backoff.get(key))} restarting "
                                                           f"failed container={name} pod={self.format_pod()}")
                 self.request_sync(min(RETRY_SECONDS, backoff.remaining_since(key, latest.finished_at)))
                 return False

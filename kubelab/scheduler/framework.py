@@ -35,7 +35,7 @@ from __future__ import annotations
 __all__ = [
     "Code", "Status", "CycleState", "NodeScore", "PreFilterResult", "PostFilterResult",
     "ClusterEvent", "MAX_NODE_SCORE", "MIN_NODE_SCORE", "Plugin", "extension_points",
-    "EXTENSION_POINTS", "go_duration",
+    "EXTENSION_POINTS",
 ]
 
 MAX_NODE_SCORE = 100
@@ -250,14 +250,3 @@ class Plugin:
     def __repr__(self) -> str:
         return f"<plugin {self.name}>"
 
-
-def go_duration(seconds: float) -> str:
-    """time.Duration.String() for whole seconds: 10s, 1m0s, 1h2m3s."""
-    seconds = int(seconds)
-    h, rest = divmod(seconds, 3600)
-    m, s = divmod(rest, 60)
-    if h:
-        return f"{h}h{m}m{s}s"
-    if m:
-        return f"{m}m{s}s"
-    return f"{s}s"

@@ -17,8 +17,9 @@ from functools import partial, reduce
 from itertools import repeat
 from operator import add, mul
 
+from ..api.duration import format_duration
 from .framework import (MAX_NODE_SCORE, MIN_NODE_SCORE, Code, CycleState, NodeScore,
-                        PreFilterResult, Status, go_duration)
+                        PreFilterResult, Status)
 from .profile import Profile, instantiate
 
 __all__ = ["Framework", "WaitingPod", "MAX_PERMIT_TIMEOUT"]
@@ -35,7 +36,7 @@ class WaitingPod:
         self.result: Status | None = None
         self._timers = {}
         for plugin, seconds in waits.items():
-            msg = f"rejected due to timeout after waiting {go_duration(seconds)} at plugin {plugin}"
+            msg = f"rejected due to timeout after waiting {format_duration(seconds)} at plugin {plugin}"
             self._timers[plugin] = loop.later(seconds, lambda p=plugin, m=msg: self.reject(p, m), "kube-scheduler")
 
     @property

@@ -9,7 +9,6 @@ disruption) is retried every 5 s, and the node is "drained" once every evicted P
 import pytest
 
 import kubelab as kl
-from kubelab.kubectl.drain import format_duration, parse_duration
 
 WEB = """
 apiVersion: apps/v1
@@ -139,11 +138,3 @@ def test_drain_needs_a_node():
     c = kl.Cluster(nodes=1, seed=0)
     assert c.kubectl("drain").stderr == \
         "error: USAGE: drain NODE [flags]\nSee 'kubectl drain -h' for help and examples\n"
-
-
-@pytest.mark.parametrize("text, seconds, shown", [
-    # Go's time.ParseDuration and Duration.String
-    ("0", 0, "0s"), ("45s", 45, "45s"), ("5m", 300, "5m0s"), ("1m30s", 90, "1m30s"), ("1h", 3600, "1h0m0s"),
-])
-def test_timeouts_read_and_print_as_go_durations(text, seconds, shown):
-    assert parse_duration(text) == seconds and format_duration(seconds) == shown

@@ -10,7 +10,6 @@ import pytest
 
 import kubelab as kl
 from kubelab.node import images
-from kubelab.node.imagepull import go_duration
 
 
 @pytest.mark.parametrize("reference, name", [
@@ -40,12 +39,6 @@ def test_an_uppercase_reference_is_an_invalid_image_name():
     assert e.value.reason == "InvalidImageName"
     assert e.value.message == ('Failed to apply default image tag "NGINX": couldn\'t parse image name "NGINX": '
                                'invalid reference format: repository name must be lowercase')
-
-
-@pytest.mark.parametrize("seconds, text", [(3.284, "3.284s"), (0.486, "486ms"), (62.5, "1m2.5s"), (300, "5m0s"),
-                                           (10, "10s")])
-def test_durations_print_as_go_prints_them(seconds, text):
-    assert go_duration(seconds) == text
 
 
 def pod(name, image, policy=None):
