@@ -15,6 +15,7 @@ from .api.manifests import ManifestError, load_manifests
 from .api.meta import format_time
 from .api.quantity import parse_quantity
 from .apiserver.bootstrap import bootstrap
+from .apiserver.compaction import DEFAULT_COMPACTION_INTERVAL, Compactor
 from .apiserver.server import APIServer
 from .controllers.manager import ControllerManager
 from .node.kubelet import Kubelet
@@ -41,12 +42,20 @@ class Cluster:
     ``control_plane_replicas=3`` runs three API servers behind a load balancer and
     three leader-elected schedulers and controller managers (see kubelab/ha.py);
     ``loop`` puts the cluster on another cluster's loop and clock (a federation).
+    ``etcd_compaction_interval`` is kube-apiserver's ``--etcd-compaction-interval`` in
+    seconds (default 300; 0 never compacts): each API server's compactor compacts the
+    store to the revision it recorded one interval before (see kubelab/apiserver/compaction.py).
     """
 
     def __init__(self, nodes=3, *, seed: int = 0, store=None, scheduler_config: dict | None = None,
-                 control_plane_replicas: int = 1, loop: Loop | None = None):
+                 control_plane_replicas: int = 1, loop: Loop | None = None,
+                 etcd_compaction_interval: float = DEFAULT_COMPACTION_INTERVAL):
         if not isinstance(control_plane_replicas, int) or control_plane_replicas < 1:
             raise ValueError(f"control_plane_replicas must be an int >= 1, got {control_plane_replicas!r}")
+        if isinstance(etcd_compaction_interval, bool) or not isinstance(etcd_compaction_interval, (int, float)) \
+                or not etcd_compaction_interval >= 0:
+            raise ValueError(f"etcd_compaction_interval must be a number of seconds >= 0 (0: never compact), "
+                             f"got {etcd_compaction_interval!r}")
         self.loop = loop if loop is not None else Loop(Clock())
         self.clock = self.loop.clock
         self.rng = random.Random(seed)
@@ -67,6 +76,10 @@ class Cluster:
             self.components[self.scheduler.name] = self.scheduler
             for component in self.components.values():
                 component.start()
+        for i, server in enumerate(self.apiservers):      # the storage layer's compactor, one per server
+            owner = "kube-apiserver" if len(self.apiservers) == 1 else f"kube-apiserver-{i}"
+            server.compactor = Compactor(self.store, self.loop, interval=etcd_compaction_interval, owner=owner)
+            server.compactor.start()
         self.network = PodNetwork()            # the Pod network every kubelet attaches Pods to
         self.kubelets: dict[str, Kubelet] = {}
         self._joined = 0                        # kubelets ever started: numbers a new node's addresses
@@ -177,11 +190,16 @@ class Cluster:
         return self
 
     # -- kubectl-style verbs ---------------------------------------------
-    def apply(self, manifest, *, namespace: str | None = None) -> list[dict]:
+    def apply(self, manifest, *, namespace: str | None = None, field_validation: str = "Strict") -> list[dict]:
         """Create or update every object in ``manifest`` (YAML text, dict, list or path),
         in order, as ``kubectl apply`` does (so a Namespace or PriorityClass can come
         before what uses it). If one document fails, the ones before it are rolled
-        back and the error names the document: nothing is half-applied."""
+        back and the error names the document: nothing is half-applied.
+        ``field_validation`` is kubectl's ``--validate``: "Strict" (its default) refuses a
+        field the kind does not have (a misspelt one), "Warn" drops it with a Python
+        warning (``unknown field "spec.foo"``), "Ignore" drops it silently."""
+        import warnings
+
         from .kubectl.apply import apply_object
 
         try:
@@ -189,10 +207,12 @@ class Cluster:
         except ManifestError as e:
             raise errors.BadRequest(str(e)) from None
         done: list[tuple[dict, dict | None]] = []          # (stored, what was there before)
+        warned: list[str] = []                              # the API server's warnings
         for i, obj in enumerate(objects):
             try:
                 before = self._live(obj, namespace)
-                done.append((apply_object(self.api, obj, namespace=namespace)[0], before))
+                done.append((apply_object(self.api, obj, namespace=namespace, field_validation=field_validation,
+                                          warnings=warned)[0], before))
             except (errors.ApiError, UnknownResource) as e:
                 self._roll_back(done)
                 if not isinstance(e, errors.ApiError):
@@ -202,6 +222,8 @@ class Cluster:
                     e.args = (f"document {i + 1} ({obj.get('kind')} {obj.get('metadata', {}).get('name')!r}): "
                               f"{e.message}",)
                 raise e from None
+        for text in warned:
+            warnings.warn(text, stacklevel=2)
         self.loop.run(0)
         return [stored for stored, _ in done]
 

@@ -17,6 +17,12 @@ Objects a fresh lab makes for itself (system namespaces, system PriorityClasses,
 the ``kubernetes`` Service, the default StorageClass), Nodes and node Leases are
 left out: kind and minikube have their own.
 
+Simplified: the revisions are read from the store's history, which kube-apiserver's
+compactor trims every 5 minutes (kubelab/apiserver/compaction.py). A write older than
+the compaction point is exported as the object is now (without the fields a controller
+fills in later), and its namespace is that of the object of that name that exists now;
+if several namespaces hold one, the export fails with the API server's 410 Gone.
+
 ``verify.sh`` checks, with ``kubectl rollout status`` and ``kubectl wait``, the
 state the lab reached: rollouts complete with as many ready replicas, Pods ready
 or succeeded, Jobs complete or failed, claims bound; any other object exists.
@@ -52,7 +58,8 @@ def export(cluster, path: str) -> list[str]:
     os.makedirs(path, exist_ok=True)
     written, checks = [], []
     for i, (rtype, namespace, name, revision, created) in enumerate(objects, 1):
-        obj = _manifest(api.get(rtype, name, namespace=namespace, resource_version=str(revision)), created)
+        obj = _manifest(_read_at(api, rtype, namespace, name, revision) or _final(api, rtype, namespace, name),
+                        created)
         stem = f"{i:02d}-{rtype.kind.lower()}-{'' if namespace in (None, 'default') else namespace + '-'}{name}"
         written.append(os.path.join(path, stem + ".yaml"))
         with open(written[-1], "w") as f:
@@ -92,9 +99,16 @@ def _learners_objects(api) -> list[tuple]:
         revision, deleted = last[key]
         if deleted or _final(api, rtype, namespace, name) is None:
             continue
-        out.append((rtype, namespace, name, revision,
-                    api.get(rtype, name, namespace=namespace, resource_version=str(created_at))))
+        out.append((rtype, namespace, name, revision, _read_at(api, rtype, namespace, name, created_at) or {}))
     return out
+
+
+def _read_at(api, rtype, namespace, name, revision: int) -> dict | None:
+    """The object as it was at ``revision``; None once that revision is compacted away."""
+    try:
+        return api.get(rtype, name, namespace=namespace, resource_version=str(revision))
+    except errors.Gone:
+        return None
 
 
 @functools.lru_cache(maxsize=1)
@@ -110,15 +124,22 @@ def _locate(api, rtype, name: str, revision: int) -> str | None:
     records names only): the one at that resourceVersion, else the one deleted then."""
     if not rtype.namespaced:
         return None
-    at = api.list(rtype, resource_version=str(revision))["items"]
-    for obj in at:
-        if obj["metadata"]["name"] == name and obj["metadata"]["resourceVersion"] == str(revision):
-            return obj["metadata"].get("namespace")
-    remaining = {o["metadata"].get("namespace") for o in at if o["metadata"]["name"] == name}
-    for obj in api.list(rtype, resource_version=str(revision - 1))["items"]:
-        if obj["metadata"]["name"] == name and obj["metadata"].get("namespace") not in remaining:
-            return obj["metadata"].get("namespace")
-    return None
+    try:
+        at = api.list(rtype, resource_version=str(revision))["items"]
+        for obj in at:
+            if obj["metadata"]["name"] == name and obj["metadata"]["resourceVersion"] == str(revision):
+                return obj["metadata"].get("namespace")
+        remaining = {o["metadata"].get("namespace") for o in at if o["metadata"]["name"] == name}
+        for obj in api.list(rtype, resource_version=str(revision - 1))["items"]:
+            if obj["metadata"]["name"] == name and obj["metadata"].get("namespace") not in remaining:
+                return obj["metadata"].get("namespace")
+        return None
+    except errors.Gone:                 # compacted: the one namespace holding that name now
+        now = sorted({o["metadata"]["namespace"] for o in api.list(rtype)["items"]
+                      if o["metadata"]["name"] == name})
+        if len(now) > 1:
+            raise
+        return now[0] if now else None
 
 
 def _final(api, rtype, namespace, name) -> dict | None:

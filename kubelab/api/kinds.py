@@ -4,6 +4,13 @@ Each :class:`ResourceType` records a kind's group/version, its plural (the URL
 segment and etcd key), singular and short names, and whether it is namespaced,
 so every name kubectl accepts (``po``, ``pods``, ``Pod``, ``deployments.apps``,
 ``deploy.v1.apps``) resolves to one type.
+
+A resource may be served in several versions, as kube-apiserver serves HorizontalPodAutoscalers
+as autoscaling/v2 and autoscaling/v1: one type is the storage version (what iterating the
+registry yields, what controllers and ``kubectl api-resources`` see), the others name it in
+their ``storage_version`` and are reached by version (``horizontalpodautoscalers.v1.autoscaling``,
+an ``apiVersion: autoscaling/v1`` manifest, ``/apis/autoscaling/v1``); the API server converts
+between them (conversion.py).
 """
 from __future__ import annotations
 
@@ -36,6 +43,8 @@ class ResourceType:
     subresources: tuple[str, ...] = ()
     categories: tuple[str, ...] = field(default=())
     custom: bool = False          # a learner's CustomResourceDefinition-style kind
+    #: for another served version of a resource: the version its objects are stored in
+    storage_version: str = ""
 
     @property
     def singular(self) -> str:
@@ -79,20 +88,36 @@ class Registry:
 
     def __init__(self, types=()):
         self._types: list[ResourceType] = []
+        self._served: list[ResourceType] = []
         self._names: dict[str, ResourceType] = {}
-        for t in types:
+        for t in types.served() if isinstance(types, Registry) else types:
             self.register(t)
 
     def register(self, rtype: ResourceType) -> ResourceType:
-        """Add a type (built in, or a learner's custom resource); names must be free."""
-        if rtype in self._types:
+        """Add a type (built in, or a learner's custom resource); names must be free.
+
+        A type with a ``storage_version`` is another served version of a registered
+        resource: it answers only to its plural or singular with its version
+        (``horizontalpodautoscalers.v1.autoscaling``). A short name with a version
+        (``hpa.v1.autoscaling``) still means the preferred version, as kubectl's shortcut
+        expander drops the version when it expands ``hpa``."""
+        if rtype in self._served:
             return rtype              # registering the same type again changes nothing
+        if rtype.storage_version:
+            preferred = self.storage_of(rtype)    # its storage version must be registered first
+            self._served.append(rtype)
+            versioned = f".{rtype.version}.{rtype.group}" if rtype.group else f".{rtype.version}"
+            for n in self._names_of(rtype):
+                if n.endswith(versioned):
+                    self._names.setdefault(n, preferred if n.partition(".")[0] in rtype.short_names else rtype)
+            return rtype
         names = self._names_of(rtype)
         taken = [n for n in names if n in self._names and self._names[n] != rtype]
         primary = [n for n in taken if n in (rtype.plural, rtype.kind.lower(), f"{rtype.plural}.{rtype.group}")]
         if primary and all(self._names[n].group == rtype.group for n in primary):
             raise ValueError(f"resource {rtype.group_resource} is already registered")
         self._types.append(rtype)
+        self._served.append(rtype)
         for n in names:
             self._names.setdefault(n, rtype)
         return rtype
@@ -118,12 +143,27 @@ class Registry:
 
     def for_kind(self, api_version: str, kind: str) -> ResourceType:
         """The type serving ``apiVersion``/``kind`` of a manifest."""
-        for t in self._types:
+        for t in self._served:
             if t.kind == kind and t.api_version == api_version:
                 return t
         raise UnknownResource(f"{kind}.{api_version}" if api_version else kind)
 
+    def storage_of(self, rtype: ResourceType) -> ResourceType:
+        """The type ``rtype``'s objects are stored as (``rtype`` itself for a storage version)."""
+        if not rtype.storage_version:
+            return rtype
+        for t in self._types:
+            if (t.group, t.plural, t.version) == (rtype.group, rtype.plural, rtype.storage_version):
+                return t
+        raise ValueError(f"{rtype.plural}.{rtype.group}: storage version {rtype.storage_version} is not registered")
+
+    def served(self):
+        """Every served version of every resource, storage versions first within a resource
+        (the order discovery lists a group's versions in, preferred first)."""
+        return iter(self._served)
+
     def __iter__(self):
+        """The storage version of each resource."""
         return iter(self._types)
 
     def __len__(self) -> int:
@@ -168,6 +208,8 @@ def _builtin() -> list[ResourceType]:
     others = [
         ResourceType("HorizontalPodAutoscaler", "horizontalpodautoscalers", "autoscaling", "v2",
                      short_names=("hpa",), categories=("all",), subresources=("status",)),
+        ResourceType("HorizontalPodAutoscaler", "horizontalpodautoscalers", "autoscaling", "v1",
+                     short_names=("hpa",), categories=("all",), subresources=("status",), storage_version="v2"),
         ResourceType("CronJob", "cronjobs", "batch", short_names=("cj",), categories=("all",),
                      subresources=("status",)),
         ResourceType("Job", "jobs", "batch", categories=("all",), subresources=("status",)),

@@ -205,7 +205,8 @@ class BalancedWatch:
 
 
 class APIServerReplica:
-    """``kube-apiserver-<i>`` as a component: ``stop()`` kills it, ``start()`` brings it back."""
+    """``kube-apiserver-<i>`` as a component: ``stop()`` kills it (and its etcd compactor:
+    another server's takes over), ``start()`` brings it back."""
 
     def __init__(self, balancer: LoadBalancer, index: int):
         self.balancer, self.index = balancer, index
@@ -217,6 +218,14 @@ class APIServerReplica:
 
     def start(self) -> None:
         self.balancer.start(self.index)
+        if self._compactor is not None:
+            self._compactor.start()
 
     def stop(self) -> None:
         self.balancer.stop(self.index)
+        if self._compactor is not None:
+            self._compactor.stop()
+
+    @property
+    def _compactor(self):
+        return getattr(self.balancer.servers[self.index], "compactor", None)

@@ -9,8 +9,9 @@ Two shapes, as kube-apiserver v1.32 serves them:
   version and resource in one answer to ``/api`` or ``/apis``, sent when the client's
   Accept header asks for it (kubectl does), with that media type as Content-Type.
 
-Everything is built from the API server's resource registry, so a learner's custom
-resource appears as soon as it is registered.
+Everything is built from the API server's resource registry, every served version of
+each resource (autoscaling/v2 and autoscaling/v1, the first preferred), so a learner's
+custom resource appears as soon as it is registered.
 """
 from __future__ import annotations
 
@@ -44,7 +45,7 @@ def wants_aggregated(accept: str) -> bool:
 def _groups(registry) -> dict[str, list[str]]:
     """Group -> its versions, in registry order (the core group is "")."""
     groups: dict[str, list[str]] = {}
-    for t in registry:
+    for t in registry.served():
         versions = groups.setdefault(t.group, [])
         if t.version not in versions:
             versions.append(t.version)
@@ -110,7 +111,7 @@ def _aggregated(registry, core: bool) -> dict:
             continue
         items.append({"metadata": {"name": group} if group else {}, "versions": [
             {"version": v, "freshness": "Current",
-             "resources": [_discovery_resource(t) for t in registry if t.group == group and t.version == v]}
+             "resources": [_discovery_resource(t) for t in registry.served() if t.group == group and t.version == v]}
             for v in versions]})
     return {"kind": "APIGroupDiscoveryList", "apiVersion": "apidiscovery.k8s.io/v2", "metadata": {}, "items": items}
 
@@ -130,10 +131,10 @@ def document(path: str, registry, *, aggregated: bool, server_address: str) -> d
         return {"kind": "APIGroupList", "apiVersion": "v1",
                 "groups": [_api_group(g, vs) for g, vs in groups.items() if g]}
     if len(parts) == 2 and parts[0] == "api" and parts[1] in groups.get("", []):
-        return _resource_list([t for t in registry if not t.group and t.version == parts[1]], parts[1])
+        return _resource_list([t for t in registry.served() if not t.group and t.version == parts[1]], parts[1])
     if len(parts) == 2 and parts[0] == "apis" and parts[1] in groups and parts[1]:
         return {"kind": "APIGroup", "apiVersion": "v1", **_api_group(parts[1], groups[parts[1]])}
     if len(parts) == 3 and parts[0] == "apis" and parts[2] in groups.get(parts[1], []) and parts[1]:
-        return _resource_list([t for t in registry if t.group == parts[1] and t.version == parts[2]],
+        return _resource_list([t for t in registry.served() if t.group == parts[1] and t.version == parts[2]],
                               f"{parts[1]}/{parts[2]}")
     return None

@@ -20,13 +20,14 @@ aggregated, see discovery.py); ``/openapi/v3`` (openapi.py); every registered re
 Kubernetes path with get, list, watch (watchstream.py), create, update, patch (JSON,
 merge, strategic merge, server-side apply: fieldmanager.py), delete and
 deletecollection, and the status, scale, log, eviction, binding and finalize
-subresources (rest.py); Tables for ``kubectl get`` (tables.py); errors as Status
-objects. Requests run one at a time on the engine (live.py holds the lock and plays
+subresources (rest.py); ``?fieldValidation=`` on writes, with the server's warnings as
+``Warning: 299`` headers (fieldvalidation.py); Tables for ``kubectl get`` (tables.py); errors
+as Status objects. Requests run one at a time on the engine (live.py holds the lock and plays
 simulated time forward in real time). Plain HTTP, bound to 127.0.0.1 only.
 
-simplified: no authentication or authorization (every client is cluster-admin); no
-protobuf or CBOR (JSON only); no exec, attach or port-forward streams; ``logs -f``
-prints the log so far and ends.
+simplified: no authentication or authorization (every client is cluster-admin); no CBOR,
+and protobuf only for the request bodies protobuf.py decodes (answers are JSON); no exec,
+attach or port-forward streams; ``logs -f`` prints the log so far and ends.
 """
 from __future__ import annotations
 
@@ -38,12 +39,19 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
 from .. import errors
-from . import discovery, openapi, rest
+from . import discovery, fieldvalidation, openapi, protobuf, rest
 from .live import LiveEngine
 from .tables import partial_metadata, to_table, wants_table
 from .watchstream import WatchStream
 
-__all__ = ["LabServer"]
+__all__ = ["LabServer", "warning_header"]
+
+
+def warning_header(text: str) -> str:
+    """A Warning header's value as kube-apiserver writes it (net.NewWarningHeader): code 299,
+    agent ``-``, the text quoted with ``"`` and ``\\`` escaped (``299 - "unknown field \\"a\\""``)."""
+    quoted = text.replace("\\", "\\\\").replace('"', '\\"')
+    return f'299 - "{quoted}"'.encode("latin-1", "replace").decode("latin-1")
 
 
 class LabServer:
@@ -121,6 +129,7 @@ class _Handler(BaseHTTPRequestHandler):
         path = url.path.rstrip("/") or "/"
         query = dict(parse_qsl(url.query))
         accept = self.headers.get("Accept", "")
+        warnings: list[str] = []
         try:
             body = self._body()
             if method == "GET" and self._static(path, query, accept):
@@ -130,21 +139,22 @@ class _Handler(BaseHTTPRequestHandler):
             if req.verb == "watch":
                 return self._watch(req, query, accept)
             content_type = (self.headers.get("Content-Type") or "application/json").split(";")[0].strip()
-            if content_type not in ("application/json", *rest.PATCH_TYPES) and body:
-                raise errors.UnsupportedMediaType(f'the body of the request was in an unknown format - accepted '
-                                                  f'media types include: application/json, application/yaml')
+            if content_type not in ("application/json", protobuf.CONTENT_TYPE, *rest.PATCH_TYPES) and body:
+                raise errors.UnsupportedMediaType(protobuf.UNSUPPORTED)
             value = rest.decode_body(body, content_type)
+            problems = fieldvalidation.duplicate_fields(body) if body and req.writes and isinstance(value, dict) \
+                and not content_type.endswith("yaml") else []
             with self.lab.engine.lock:
-                code, obj = rest.handle(api, req, query, value, content_type)
+                code, obj = rest.handle(api, req, query, value, content_type, warnings, problems)
                 if req.writes:
                     self.lab.engine.settle()
                 if isinstance(obj, str):
                     return self._send(code, obj.encode(), "text/plain")
                 obj = self._render(obj, req, query, accept)
                 data = json.dumps(obj, separators=(",", ":")).encode()
-            self._send(code, data)
+            self._send(code, data, warnings=warnings)
         except errors.ApiError as e:
-            self._error(e)
+            self._error(e, warnings)
         except Exception as e:              # a bug: answer like kube-apiserver, say it on stderr
             traceback.print_exc(file=sys.stderr)
             self._error(errors.InternalError(f"Internal error occurred: {type(e).__name__}: {e}"))
@@ -219,13 +229,15 @@ class _Handler(BaseHTTPRequestHandler):
     def _json(self, obj, content_type: str = "application/json") -> None:
         self._send(200, json.dumps(obj, separators=(",", ":")).encode(), content_type)
 
-    def _error(self, e: errors.ApiError) -> None:
-        self._send(e.code, json.dumps(e.to_status(), separators=(",", ":")).encode())
+    def _error(self, e: errors.ApiError, warnings=()) -> None:
+        self._send(e.code, json.dumps(e.to_status(), separators=(",", ":")).encode(), warnings=warnings)
 
-    def _send(self, code: int, data: bytes, content_type: str = "application/json") -> None:
+    def _send(self, code: int, data: bytes, content_type: str = "application/json", warnings=()) -> None:
         self.send_response(code)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
         self.send_header("Cache-Control", "no-cache, private")
+        for text in warnings:
+            self.send_header("Warning", warning_header(text))
         self.end_headers()
         self.wfile.write(data)

@@ -4,11 +4,12 @@ kubectl reads them for two things: ``kubectl explain`` walks a kind's schema (fo
 its ``x-kubernetes-group-version-kind``), and ``kubectl apply``/``create`` look for a
 ``fieldValidation`` parameter on the kind's PATCH operation to know the server
 validates fields itself (otherwise kubectl wants the OpenAPI v2 document to validate
-client-side). Each group version's document has the resource paths with their
-operations and the component schemas built from openapi_schema.py.
+client-side); the server does (fieldvalidation.py, against the complete field table
+of kubelab/api/field_table.py). Each group version's document has the resource paths
+with their operations and the component schemas built from openapi_schema.py.
 
-simplified: ``fieldValidation`` is accepted but not enforced (an unknown field is not
-an error); no ``/openapi/v2``, so kubectl always uses v3.
+simplified: no ``/openapi/v2``, so kubectl always uses v3; the schemas describe the main
+fields only (``kubectl explain``), not every field the server accepts.
 """
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ def document(path: str, registry) -> dict | None:
     if parts[:2] != ["openapi", "v3"]:
         return None
     gvs = {}
-    for t in registry:
+    for t in registry.served():
         gvs.setdefault(_gv_path(t.group, t.version), []).append(t)
     if len(parts) == 2:
         return {"paths": {gv: {"serverRelativeURL": f"/openapi/v3/{gv}?hash={_hash(_gv_doc(types))}"}

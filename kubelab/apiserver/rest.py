@@ -12,14 +12,17 @@ simplified: a dry run of an update or patch checks validation only (not admissio
 """
 from __future__ import annotations
 
+import copy
 import json
 from dataclasses import dataclass
 
 import yaml
 
 from .. import errors
+from ..api.conversion import convert
 from ..api.kinds import ResourceType
 from ..api.validation import invalid_error, validate
+from . import fieldvalidation, protobuf
 from .patch import PatchError, json_merge, json_patch, strategic_merge
 
 __all__ = ["Request", "parse", "handle", "decode_body", "PATCH_TYPES"]
@@ -69,7 +72,8 @@ def parse(method: str, path: str, query: dict, registry) -> Request:
             namespace, parts = None, ["namespaces", *parts[1:]]
     if len(parts) > 3:
         raise not_found()
-    rtype = next((t for t in registry if t.group == group and t.version == version and t.plural == parts[0]), None)
+    rtype = next((t for t in registry.served() if (t.group, t.version, t.plural) == (group, version, parts[0])),
+                 None)
     if rtype is None:
         raise not_found()
     name = parts[1] if len(parts) > 1 else None
@@ -94,9 +98,12 @@ def _true(value: str | None) -> bool:
 
 
 def decode_body(data: bytes, content_type: str):
-    """The request body as a Python value (JSON, or YAML for apply patches)."""
+    """The request body as a Python value (JSON, YAML for apply patches, or an object a typed
+    client sent as protobuf)."""
     if not data:
         return None
+    if content_type == protobuf.CONTENT_TYPE:
+        return protobuf.decode(data)
     try:
         if content_type.endswith("yaml"):
             return yaml.safe_load(data.decode())
@@ -105,11 +112,17 @@ def decode_body(data: bytes, content_type: str):
         raise errors.BadRequest(f"the body of the request was in an unknown format: {e}") from None
 
 
-def handle(api, req: Request, query: dict, body, content_type: str = "") -> tuple[int, object]:
-    """Run ``req`` (any verb but watch); (HTTP status, the object or Status to send)."""
+def handle(api, req: Request, query: dict, body, content_type: str = "", warnings: list | None = None,
+           problems: list[str] = ()) -> tuple[int, object]:
+    """Run ``req`` (any verb but watch); (HTTP status, the object or Status to send).
+
+    Writes honour ``?fieldValidation=`` (fieldvalidation.py): ``warnings`` collects what the
+    response's Warning headers say, ``problems`` are the strict decoding errors the body's
+    parser found (duplicate fields)."""
     dry_run = query.get("dryRun") == "All"
+    checks = {"field_validation": query.get("fieldValidation"), "warnings": warnings}
     if req.subresource:
-        return _subresource(api, req, query, body, content_type, dry_run)
+        return _subresource(api, req, query, body, content_type, dry_run, checks)
     ns = req.namespace
     if req.verb == "get":
         return 200, api.get(req.rtype, req.name, namespace=ns)
@@ -119,12 +132,18 @@ def handle(api, req: Request, query: dict, body, content_type: str = "") -> tupl
                              field_selector=query.get("fieldSelector"),
                              resource_version=query.get("resourceVersion") if exact else None)
     if req.verb == "create":
-        return 201, api.create(_typed(body, req.rtype), namespace=ns, dry_run=dry_run)
+        obj = _typed(body, req.rtype)
+        if problems:            # the decoder reports them with the unknown fields
+            fieldvalidation.decode(copy.deepcopy(obj), req.rtype, problems=problems, **checks)
+        return 201, api.create(obj, namespace=ns, dry_run=dry_run, **checks)
     if req.verb == "update":
         obj = _named(body, req)
+        if problems or dry_run:
+            fieldvalidation.decode(obj if dry_run else copy.deepcopy(obj), req.rtype, problems=problems,
+                                   options="UpdateOptions", **checks)
         if dry_run:
             return 200, _dry_write(api, req, lambda old: obj)
-        return 200, api.update(obj)
+        return 200, api.update(obj, **checks)
     if req.verb == "patch":
         patch_type = PATCH_TYPES.get(content_type)
         if patch_type is None:
@@ -133,9 +152,15 @@ def handle(api, req: Request, query: dict, body, content_type: str = "") -> tupl
         if patch_type == "apply":
             from .fieldmanager import server_side_apply
             return server_side_apply(api, req, body, query, dry_run)
+        def change(old):
+            new = _patched(req, old, body, patch_type)
+            fieldvalidation.decode_patched(new, body, patch_type, problems=problems, **checks)
+            return new
         if dry_run:
-            return 200, _dry_write(api, req, lambda old: _patched(req, old, body, patch_type))
-        return 200, api.patch(req.rtype, req.name, body, namespace=ns, patch_type=patch_type)
+            return 200, _dry_write(api, req, change)
+        if problems:
+            change(api.get(req.rtype, req.name, namespace=ns))
+        return 200, api.patch(req.rtype, req.name, body, namespace=ns, patch_type=patch_type, **checks)
     if req.verb == "delete":
         return _delete(api, req, req.name, _delete_options(body, query), dry_run)
     # deletecollection: every object the selectors pick, one DELETE each
@@ -185,12 +210,13 @@ def _patched(req: Request, old: dict, patch, patch_type: str) -> dict:
 
 
 def _dry_write(api, req: Request, change) -> dict:
-    """What a write would store, validated but not stored (dryRun=All)."""
+    """What a write would store, validated (in the storage version) but not stored (dryRun=All)."""
     old = api.get(req.rtype, req.name, namespace=req.namespace)
     new = change(old)
-    causes = validate(new, req.rtype, old=old)
+    stored = api.registry.storage_of(req.rtype)
+    causes = validate(convert(new, stored.api_version), stored, old=convert(old, stored.api_version))
     if causes:
-        raise invalid_error(req.rtype, req.name, causes)
+        raise invalid_error(stored, req.name, causes)
     return new
 
 
@@ -228,7 +254,8 @@ def _delete(api, req: Request, name: str, options: dict, dry_run: bool, namespac
                              "uid": obj["metadata"].get("uid", "")}}
 
 
-def _subresource(api, req: Request, query: dict, body, content_type: str, dry_run: bool) -> tuple[int, object]:
+def _subresource(api, req: Request, query: dict, body, content_type: str, dry_run: bool,
+                 checks: dict) -> tuple[int, object]:
     sub, rtype, ns, name = req.subresource, req.rtype, req.namespace, req.name
     if sub == "log" and req.verb == "get":
         return 200, _log(api, req, query)
@@ -243,10 +270,10 @@ def _subresource(api, req: Request, query: dict, body, content_type: str, dry_ru
             return 200, api.get(rtype, name, namespace=ns)
         if req.verb == "update":
             obj = _named(body, req)
-            return 200, (obj if dry_run else api.update(obj, subresource=sub))
+            return 200, (obj if dry_run else api.update(obj, subresource=sub, **checks))
         if req.verb == "patch" and PATCH_TYPES.get(content_type, "apply") != "apply":
             return 200, api.patch(rtype, name, body, namespace=ns, patch_type=PATCH_TYPES[content_type],
-                                  subresource=sub)
+                                  subresource=sub, **checks)
     raise errors.MethodNotAllowed("the server does not allow this method on the requested resource")
 
 

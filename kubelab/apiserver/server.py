@@ -16,12 +16,13 @@ from typing import Callable, NamedTuple
 
 from .. import errors
 from ..api import meta
+from ..api.conversion import convert
 from ..api.defaults import apply_defaults, generate_job_selector
 from ..api.kinds import REGISTRY, Registry, ResourceType, UnknownResource
 from ..api.labels import SelectorError, parse_field_selector, parse_selector
 from ..api.validation import invalid_error, validate
 from ..store import CompareFailed, Compacted, FutureRevision, KeyExists, ValueTooLarge
-from . import strategy
+from . import fieldvalidation, strategy
 from .admission import default_admission
 from .eviction import evict
 from .nodeproxy import NodeProxy
@@ -96,6 +97,8 @@ class APIServer:
         #: aggregated APIs answered from memory, not the store (metrics.k8s.io: metrics-server):
         #: ResourceType -> server with get(rtype, name, namespace) and list(rtype, namespace, labels, fields)
         self.virtual: dict[ResourceType, object] = {}
+        #: the storage layer's etcd compactor (kubelab.apiserver.compaction), once the cluster starts it
+        self.compactor = None
 
     # -- reading ---------------------------------------------------------
     def resolve(self, resource) -> ResourceType:
@@ -111,6 +114,9 @@ class APIServer:
             resource_version: str | None = None) -> dict:
         """GET one object; ``resource_version`` reads it as it was at that revision."""
         rtype = self.resolve(resource)
+        if rtype.storage_version:
+            return self._served(rtype, self.get(self.registry.storage_of(rtype), name, namespace=namespace,
+                                                resource_version=resource_version))
         if rtype in self.virtual:
             return self.virtual[rtype].get(rtype, name, self._ns(rtype, namespace))
         kv = self._read(rtype.key(name, self._ns(rtype, namespace)), resource_version)
@@ -123,6 +129,10 @@ class APIServer:
         """LIST as a ``<Kind>List``; ``resource_version`` lists at that exact revision
         (resourceVersionMatch=Exact), which is how the book travels back in time."""
         rtype = self.resolve(resource)
+        if rtype.storage_version:
+            stored = self.list(self.registry.storage_of(rtype), namespace=namespace, label_selector=label_selector,
+                               field_selector=field_selector, resource_version=resource_version)
+            return dict(stored, apiVersion=rtype.api_version, items=[self._served(rtype, o) for o in stored["items"]])
         if rtype in self.virtual:
             return self.virtual[rtype].list(rtype, self._ns(rtype, namespace), label_selector, field_selector)
         labels, fields = self._selectors(rtype, label_selector, field_selector)
@@ -152,7 +162,8 @@ class APIServer:
         labels, fields = self._selectors(rtype, label_selector, field_selector)
         ns = self._ns(rtype, namespace)
         cacher = self._cacher(rtype)
-        w = ApiWatch(cacher, ns, labels, fields)
+        w = ApiWatch(cacher, ns, labels, fields, convert=(lambda obj: self._served(rtype, obj))
+                     if rtype.storage_version else None)
         if resource_version in (None, "", "0"):
             kvs, _ = self.store.range(rtype.prefix(ns))
             for kv in kvs:
@@ -183,14 +194,19 @@ class APIServer:
 
     # -- writing ---------------------------------------------------------
     @_audited("create")
-    def create(self, obj: dict, *, namespace: str | None = None, dry_run: bool = False) -> dict:
+    def create(self, obj: dict, *, namespace: str | None = None, dry_run: bool = False,
+               field_validation: str | None = None, warnings: list | None = None) -> dict:
         """POST: default, admit, validate and store a new object.
 
         A ``Binding`` is the pods/binding subresource (it assigns a Pod to a node),
-        an ``Eviction`` the pods/eviction subresource (a PDB-respecting delete)."""
+        an ``Eviction`` the pods/eviction subresource (a PDB-respecting delete).
+        ``field_validation`` (Strict, Warn, Ignore; None: Warn) says what a field the kind
+        lacks does, ``warnings`` collects the warnings (see fieldvalidation.py)."""
         if isinstance(obj, dict) and obj.get("kind") == "Eviction" and obj.get("apiVersion") == "policy/v1":
             return evict(self, obj, namespace)
-        obj, rtype = self._accept(obj)
+        obj, rtype = self._accept(obj, field_validation, warnings)
+        if rtype.storage_version:
+            return self._served(rtype, self.create(self._stored(rtype, obj), namespace=namespace, dry_run=dry_run))
         if rtype.kind == "Binding":
             return self._bind(obj, namespace)
         meta_ = obj.setdefault("metadata", {})
@@ -235,9 +251,12 @@ class APIServer:
         return clone(self._decode_kv(kv))
 
     @_audited("update")
-    def update(self, obj: dict, *, subresource: str | None = None) -> dict:
+    def update(self, obj: dict, *, subresource: str | None = None, field_validation: str | None = None,
+               warnings: list | None = None) -> dict:
         """PUT: replace an object; a stale ``resourceVersion`` is a 409 Conflict."""
-        obj, rtype = self._accept(obj)
+        obj, rtype = self._accept(obj, field_validation, warnings, "UpdateOptions")
+        if rtype.storage_version:
+            return self._served(rtype, self.update(self._stored(rtype, obj), subresource=subresource))
         name = obj.get("metadata", {}).get("name")
         if not name:
             raise errors.Invalid(f"{rtype.kind} \"\" is invalid: metadata.name: Required value",
@@ -249,9 +268,12 @@ class APIServer:
 
     @_audited("patch")
     def patch(self, resource, name: str, patch, *, namespace: str | None = "default",
-              patch_type: str = "strategic", subresource: str | None = None) -> dict:
-        """PATCH with a JSON merge (``merge``), JSON (``json``) or strategic merge patch."""
-        rtype = self.resolve(resource)
+              patch_type: str = "strategic", subresource: str | None = None,
+              field_validation: str | None = None, warnings: list | None = None) -> dict:
+        """PATCH with a JSON merge (``merge``), JSON (``json``) or strategic merge patch,
+        applied to the object in the version the resource names."""
+        served = self.resolve(resource)
+        rtype = self.registry.storage_of(served)
         key, kv, old = self._current(rtype, name, namespace)
         if isinstance(patch, (str, bytes)):
             try:
@@ -266,11 +288,14 @@ class APIServer:
             raise errors.UnsupportedMediaType(
                 "strategic merge patch is not supported for custom resources: use merge or json")
         try:
-            patched = _PATCHERS[patch_type](old, patch)
+            patched = _PATCHERS[patch_type](self._served(served, old), patch)
         except PatchError as e:
             raise errors.Invalid(f'{rtype.kind} "{name}" is invalid: {e}') from None
         if not isinstance(patched, dict):
             raise errors.BadRequest("the patch does not produce an object")
+        fieldvalidation.decode_patched(patched, patch, patch_type, field_validation, warnings)
+        if served.storage_version:
+            patched = self._stored(served, dict(patched, apiVersion=served.api_version, kind=served.kind))
         self._check_version(rtype, name, (patched.get("metadata") or {}).get("resourceVersion"), old)
         patched.setdefault("metadata", {})["resourceVersion"] = old["metadata"]["resourceVersion"]
         for field in ("apiVersion", "kind"):
@@ -279,7 +304,7 @@ class APIServer:
         if rtype.namespaced:
             patched["metadata"]["namespace"] = old["metadata"]["namespace"]
         new = self._merge_for_update(patched, old, rtype, subresource)
-        return self._write(rtype, key, kv, old, new, subresource)
+        return self._served(served, self._write(rtype, key, kv, old, new, subresource))
 
     @_audited("delete")
     def delete(self, resource, name: str, *, namespace: str | None = "default",
@@ -287,6 +312,11 @@ class APIServer:
                preconditions: dict | None = None) -> dict:
         """DELETE: graceful for Pods, deferred while finalizers remain; returns the object."""
         rtype = self.resolve(resource)
+        if rtype.storage_version:
+            return self._served(rtype, self.delete(self.registry.storage_of(rtype), name, namespace=namespace,
+                                                   propagation_policy=propagation_policy,
+                                                   grace_period_seconds=grace_period_seconds,
+                                                   preconditions=preconditions))
         key, kv, old = self._current(rtype, name, namespace)
         for field in ("uid", "resourceVersion"):
             want = (preconditions or {}).get(field)
@@ -357,6 +387,14 @@ class APIServer:
         return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}
 
     # -- internals -------------------------------------------------------
+    def _served(self, rtype: ResourceType, obj: dict) -> dict:
+        """A stored object as the version ``rtype`` serves (conversion.py)."""
+        return convert(obj, rtype.api_version)
+
+    def _stored(self, rtype: ResourceType, obj: dict) -> dict:
+        """An object of ``rtype``'s version as its storage version."""
+        return convert(obj, self.registry.storage_of(rtype).api_version)
+
     def _current(self, rtype: ResourceType, name: str, namespace: str | None):
         """(key, kv, decoded object) of what is stored now, or 404."""
         key = rtype.key(name, self._ns(rtype, namespace))
@@ -370,7 +408,10 @@ class APIServer:
         if rv and rv != old["metadata"]["resourceVersion"]:
             raise self._conflict(rtype, name)
 
-    def _accept(self, obj) -> tuple[dict, ResourceType]:
+    def _accept(self, obj, field_validation: str | None = None, warnings: list | None = None,
+                options: str = "CreateOptions") -> tuple[dict, ResourceType]:
+        """The request's object decoded: a private copy of a known kind, without the fields
+        the kind lacks (fieldvalidation.py)."""
         if not isinstance(obj, dict):
             raise errors.BadRequest(f"the object must be a mapping, not {type(obj).__name__}")
         api_version, kind = obj.get("apiVersion"), obj.get("kind")
@@ -383,7 +424,9 @@ class APIServer:
         except UnknownResource:
             raise errors.NotFound(f'the server could not find the requested resource: no matches for kind '
                                   f'"{kind}" in version "{api_version}"') from None
-        return clone(obj), rtype
+        obj = clone(obj)
+        fieldvalidation.decode(obj, rtype, field_validation, warnings, options=options)
+        return obj, rtype
 
     def _merge_for_update(self, obj: dict, old: dict, rtype: ResourceType, subresource: str | None) -> dict:
         """What an update may change: status writes touch only status, spec writes never status."""

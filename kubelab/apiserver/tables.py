@@ -6,10 +6,13 @@ the rows it gets back, adding only its own decorations (NAMESPACE with ``-A``,
 in-process ``c.kubectl`` uses (kubelab/kubectl/columns_*.py), so both print the same
 text. Each row carries the object's metadata (``includeObject=Metadata``, the
 default: a PartialObjectMetadata), or the whole object (``includeObject=Object``,
-which kubectl asks for with ``--sort-by``).
+which kubectl asks for with ``--sort-by``). Cells are computed from the object in its
+kind's hub version (an autoscaling/v1 HPA prints as the v2 one does), as kube-apiserver's
+TableConvertor reads the internal object.
 """
 from __future__ import annotations
 
+from ..api.conversion import to_hub
 from ..kubectl.tables import columns_for
 
 __all__ = ["wants_table", "to_table", "partial_metadata"]
@@ -39,7 +42,7 @@ def to_table(objs: list[dict], kind: str, now, *, resource_version: str = "", in
                 "description": "", "priority": 1 if n.startswith("*") else 0} for n in names]
     rows = []
     for obj in objs:
-        rows.append({"cells": [str(c) for c in row(obj, now)],
+        rows.append({"cells": [str(c) for c in row(to_hub(obj), now)],
                      "object": obj if include == "Object" else partial_metadata(obj) if include == "Metadata"
                      else None})
     table = {"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": {}, "columnDefinitions": columns if

@@ -17,11 +17,12 @@ class ApiWatch:
     """A client's watch: ``take()`` returns pending ``{"type", "object"}`` events in order.
 
     Event objects are shared with the API server's cache (as client-go's informer
-    objects are): treat them as read-only.
+    objects are): treat them as read-only. A watch on another served version of a
+    resource gets each object through ``convert`` (stored version -> its version).
     """
 
     def __init__(self, cacher: "Cacher | None", namespace, label_selector, field_selector,
-                 notify: Callable[[], None] | None = None):
+                 notify: Callable[[], None] | None = None, convert: Callable[[dict], dict] | None = None):
         self._cacher = cacher
         self.namespace = namespace
         self.label_selector = label_selector
@@ -29,6 +30,7 @@ class ApiWatch:
         self.node = field_selector.requires("spec.nodeName") if field_selector is not None else None
         self.events: deque = deque()
         self.notify = notify
+        self.convert = convert
         self.stopped = False
 
     def matches(self, obj: dict | None) -> bool:
@@ -57,7 +59,7 @@ class ApiWatch:
         if self.stopped:
             return
         wake = not self.events
-        self.events.append({"type": type_, "object": obj})
+        self.events.append({"type": type_, "object": obj if self.convert is None else self.convert(obj)})
         if wake and self.notify is not None:
             self.notify()
 

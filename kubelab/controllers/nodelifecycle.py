@@ -8,18 +8,33 @@ the ``node.kubernetes.io/unreachable`` taints, NoSchedule and NoExecute; a
 Ready=False node gets ``node.kubernetes.io/not-ready``. The NoExecute taint is
 what evicts its Pods (see tainteviction.py). When heartbeats return, the
 taints go.
+
+Apart from that periodic check, every change of a node goes through the node-update
+queue (TaintNodesByCondition's doNoScheduleTaintingPass): a cordoned node
+(``spec.unschedulable: true``, ``kubectl cordon``) gets the
+``node.kubernetes.io/unschedulable:NoSchedule`` taint, and loses it when uncordoned.
+The scheduler's NodeUnschedulable plugin still rejects the node first ("node(s) were
+unschedulable"); DaemonSet Pods tolerate the taint (daemon_pods.py).
+
+Every taint this controller adds carries ``timeAdded`` (SwapNodeControllerTaint stamps
+each one, NoSchedule included).
+
+simplified: no taints for memory, disk or PID pressure or an unavailable network.
 """
 from __future__ import annotations
 
+from .. import errors
 from ..api.meta import format_time, parse_time
+from ..client.workqueue import WorkQueue
 from .base import Controller
 
-__all__ = ["NodeLifecycleController", "MONITOR_PERIOD", "GRACE_PERIOD"]
+__all__ = ["NodeLifecycleController", "MONITOR_PERIOD", "GRACE_PERIOD", "UNSCHEDULABLE"]
 
 MONITOR_PERIOD = 5.0
 GRACE_PERIOD = 50.0      # --node-monitor-grace-period default since v1.32 (was 40 s)
 UNREACHABLE = "node.kubernetes.io/unreachable"
 NOT_READY = "node.kubernetes.io/not-ready"
+UNSCHEDULABLE = "node.kubernetes.io/unschedulable"
 _CONDITIONS = ("Ready", "MemoryPressure", "DiskPressure", "PIDPressure")
 
 
@@ -32,13 +47,21 @@ class NodeLifecycleController(Controller):
         self.leases = self.informer("leases", namespace="kube-node-lease")
         self.pods = self.informer("pods")
         self._timer = None
+        #: nodeUpdateQueue: nodes added or changed, for the NoSchedule tainting pass
+        self.updates = WorkQueue(loop, self.name, self._process_update)
+
+        def changed(node):                  # a handler only enqueues the key
+            self.updates.add(node["metadata"]["name"])
+        self.nodes.add_handler(changed, lambda old, new: changed(new))
 
     def start(self) -> None:
         super().start()
+        self.updates.shutting_down = False
         self._tick()
 
     def stop(self) -> None:
         super().stop()
+        self.updates.shut_down()
         if self._timer is not None:
             self._timer.cancel()
 
@@ -100,6 +123,32 @@ class NodeLifecycleController(Controller):
             self.api.patch("pods", pod["metadata"]["name"], {"status": {"conditions": new}},
                            namespace=pod["metadata"]["namespace"], subresource="status", patch_type="strategic")
 
+    def _process_update(self, name: str) -> None:
+        try:
+            self.no_schedule_tainting_pass(name)
+        except errors.ApiError:
+            self.updates.add_rate_limited(name)
+        else:
+            self.updates.forget(name)
+
+    def no_schedule_tainting_pass(self, name: str) -> None:
+        """doNoScheduleTaintingPass, for ``spec.unschedulable``: the node has the
+        unschedulable NoSchedule taint exactly while it is cordoned."""
+        node = self.nodes.get(name)
+        if node is None:
+            return
+        taints = (node.get("spec") or {}).get("taints") or []
+        tainted = any(t.get("key") == UNSCHEDULABLE and t.get("effect") == "NoSchedule" for t in taints)
+        cordoned = bool((node.get("spec") or {}).get("unschedulable"))
+        if tainted == cordoned:
+            return
+        if cordoned:
+            new = taints + [{"key": UNSCHEDULABLE, "effect": "NoSchedule",
+                             "timeAdded": format_time(self.api.clock.now())}]
+        else:
+            new = [t for t in taints if not (t.get("key") == UNSCHEDULABLE and t.get("effect") == "NoSchedule")]
+        self.api.patch("nodes", name, {"spec": {"taints": new or None}}, patch_type="merge")
+
     def _set_taints(self, node: dict, key: str | None) -> None:
         taints = node.get("spec", {}).get("taints", [])
         keep = [t for t in taints if t["key"] not in (UNREACHABLE, NOT_READY) or
@@ -109,10 +158,8 @@ class NodeLifecycleController(Controller):
         if key is not None:
             for effect in ("NoSchedule", "NoExecute"):
                 if (key, effect) not in have:
-                    taint = {"key": key, "effect": effect}
-                    if effect == "NoExecute":
-                        taint["timeAdded"] = stamp      # tolerationSeconds count from here
-                    keep.append(taint)
+                    # SwapNodeControllerTaint stamps each taint; tolerationSeconds count from it
+                    keep.append({"key": key, "effect": effect, "timeAdded": stamp})
         if keep != taints:
             self.api.patch("nodes", node["metadata"]["name"], {"spec": {"taints": keep or None}},
                            patch_type="merge")

@@ -32,4 +32,4 @@ KUBEFED_TYPES = [
 
 def federation_registry() -> Registry:
     """The built-in kinds plus KubeFed's, for the federation's own API server."""
-    return Registry([*REGISTRY, *KUBEFED_TYPES])
+    return Registry([*REGISTRY.served(), *KUBEFED_TYPES])

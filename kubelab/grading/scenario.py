@@ -32,10 +32,11 @@ def load(manifest, *, what: str = "your answer") -> list[dict]:
     return objects
 
 
-def apply(c: Cluster, objects, *, what: str = "your manifest") -> list[dict]:
-    """``kubectl apply`` the objects, or Fail with the API server's message."""
+def apply(c: Cluster, objects, *, what: str = "your manifest", field_validation: str = "Strict") -> list[dict]:
+    """``kubectl apply`` the objects, or Fail with the API server's message (``field_validation``:
+    kubectl's ``--validate``, strict by default)."""
     try:
-        return c.apply(objects)
+        return c.apply(objects, field_validation=field_validation)
     except errors.ApiError as e:
         raise Fail(f"the API server rejected {what}: {e.message}") from None
 

@@ -38,6 +38,7 @@ class Output(str):
 
 
 def _verbs():
+    from .autoscale import autoscale
     from .describe import describe
     from .drain import drain
     from .generators import expose, run_pod
@@ -51,7 +52,7 @@ def _verbs():
             "label": label, "annotate": annotate, "api-resources": api_resources,
             "rollout": rollout, "scale": scale, "set": set_, "run": run_pod, "expose": expose,
             "patch": patch, "replace": replace, "cordon": cordon, "uncordon": uncordon, "taint": taint,
-            "top": top, "drain": drain}
+            "top": top, "drain": drain, "autoscale": autoscale}
 
 
 def _exec_logs(cluster, command: str):

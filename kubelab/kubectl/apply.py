@@ -16,6 +16,7 @@ import copy
 import json
 
 from kubelab import errors
+from kubelab.apiserver.fieldvalidation import decode_patched
 from kubelab.apiserver.patch import json_merge, merge_key_for, strategic_merge
 
 __all__ = ["LAST_APPLIED", "apply_object", "last_applied", "three_way_patch", "three_way_json_merge_patch"]
@@ -172,12 +173,15 @@ def _merge_patches(base: dict, patch: dict, path) -> dict:
     return out
 
 
-def apply_object(api, obj: dict, namespace: str | None = None, *, dry_run: str | None = None):
+def apply_object(api, obj: dict, namespace: str | None = None, *, dry_run: str | None = None,
+                 field_validation: str | None = "Strict", warnings: list | None = None):
     """Create ``obj`` or three-way patch it; returns (the stored object, "created"|"configured"|"unchanged").
 
     ``dry_run`` is kubectl's ``--dry-run``: "client" sends nothing, "server" asks the
-    server to check without storing. simplified: a server dry run of a patch is
-    computed here rather than by the server.
+    server to check without storing. ``field_validation`` is what kubectl's ``--validate``
+    asks the server for (Strict by default), ``warnings`` collects the server's warnings.
+    simplified: a server dry run of a patch is computed here rather than by the server
+    (with the server's field validation).
     """
     rtype = api.registry.for_kind(obj.get("apiVersion", ""), obj.get("kind", ""))
     obj = copy.deepcopy(obj)
@@ -191,7 +195,8 @@ def apply_object(api, obj: dict, namespace: str | None = None, *, dry_run: str |
     except errors.NotFound:
         if dry_run == "client":
             return modified, "created"
-        return api.create(modified, namespace=ns, dry_run=dry_run == "server"), "created"
+        return api.create(modified, namespace=ns, dry_run=dry_run == "server", field_validation=field_validation,
+                          warnings=warnings), "created"
     annotations = (current.get("metadata") or {}).get("annotations") or {}
     original = json.loads(annotations[LAST_APPLIED]) if annotations.get(LAST_APPLIED) else None
     # custom resources have no patch strategies: kubectl sends a JSON merge patch for them
@@ -200,8 +205,12 @@ def apply_object(api, obj: dict, namespace: str | None = None, *, dry_run: str |
     if not patch:
         return current, "unchanged"
     if dry_run:
-        return merge(current, patch), "configured"
-    return api.patch(rtype, meta["name"], patch, namespace=ns, patch_type=kind), "configured"
+        merged = merge(current, patch)
+        if dry_run == "server":
+            decode_patched(merged, patch, kind, field_validation, warnings)
+        return merged, "configured"
+    return api.patch(rtype, meta["name"], patch, namespace=ns, patch_type=kind, field_validation=field_validation,
+                     warnings=warnings), "configured"
 
 
 def three_way_json_merge_patch(original: dict | None, modified: dict, current: dict) -> dict:

@@ -55,8 +55,21 @@ _FLAGS = {
     # kubectl top
     "containers": ("", False, False, None), "sum": ("", False, False, None),
     "show-capacity": ("", False, False, None), "use-protocol-buffers": ("", False, False, None),
+    # kubectl autoscale
+    "min": ("", True, False, None), "max": ("", True, False, None), "cpu-percent": ("", True, False, None),
+    # kubectl set env
+    "from": ("", True, False, None), "prefix": ("", True, False, None), "keys": ("", True, True, None),
+    "list": ("", False, False, None),
 }
-_SHORT = {short: name for name, (short, *_rest) in _FLAGS.items() if short}
+#: flags a command defines its own way (cobra: each command has its own flag set)
+_VERB_FLAGS = {
+    "set": {"containers": ("c", True, False, None), "env": ("e", True, True, None)},    # set env -c, -e
+}
+
+
+def _flags(verb: str) -> dict:
+    """The flag table of ``verb`` (before the verb: the global one)."""
+    return {**_FLAGS, **_VERB_FLAGS.get(verb, {})}
 
 
 @dataclass
@@ -120,27 +133,29 @@ def parse(command: str) -> Invocation:
 def _parse_flag(words, i, flags, verb) -> int:
     word = words[i]
     where = f"See 'kubectl {verb} --help' for usage." if verb else "See 'kubectl --help' for usage."
+    table = _flags(verb)
     if word.startswith("--"):
         name, eq, value = word[2:].partition("=")
-        if name not in _FLAGS:
+        if name not in table:
             raise KubectlError(f"error: unknown flag: --{name}\n{where}")
-        return _take(words, i, flags, name, value if eq else None, f"--{name}", where)
+        return _take(words, i, flags, table, name, value if eq else None, f"--{name}", where)
     short = word[1]
-    if short not in _SHORT:
+    shorthands = {spec[0]: long for long, spec in table.items() if spec[0]}
+    if short not in shorthands:
         raise KubectlError(f"error: unknown shorthand flag: '{short}' in {word}\n{where}")
-    name = _SHORT[short]
+    name = shorthands[short]
     rest = word[2:]
-    if not _FLAGS[name][1]:
+    if not table[name][1]:
         flags[name] = True
         if rest:                        # combined booleans: -Aw
             return _parse_flag(words[:i] + ["-" + rest] + words[i + 1:], i, flags, verb)
         return i + 1
     value = rest[1:] if rest.startswith("=") else rest
-    return _take(words, i, flags, name, value or None, f"-{short}", where, shorthand=True)
+    return _take(words, i, flags, table, name, value or None, f"-{short}", where, shorthand=True)
 
 
-def _take(words, i, flags, name, value, shown, where, shorthand=False) -> int:
-    short, takes_value, repeated, bare = _FLAGS[name]
+def _take(words, i, flags, table, name, value, shown, where, shorthand=False) -> int:
+    short, takes_value, repeated, bare = table[name]
     nxt = i + 1
     if not takes_value:
         flags[name] = True if value is None else value.lower() in ("true", "1", "t")

@@ -1,6 +1,8 @@
 """``kubectl describe``: each object through its kind's describer, separated by a
 blank line; ``describe TYPE PREFIX`` describes every object whose name starts
-with PREFIX when none is called exactly that."""
+with PREFIX when none is called exactly that. Describers read the storage version of a
+resource served in several (``describe horizontalpodautoscalers.v1.autoscaling`` reads
+autoscaling/v2, as kubectl's HorizontalPodAutoscaler describer does)."""
 from __future__ import annotations
 
 from kubelab import errors
@@ -17,9 +19,10 @@ def describe(s: Session) -> None:
     if s.inv.flag("filename"):
         found = []
         for f in s.files():
+            rtype = s.api.registry.storage_of(f.rtype)
             try:
-                found.append((f.rtype, s.api.get(f.rtype, f.obj["metadata"]["name"],
-                                                  namespace=s.object_namespace(f.rtype, f.obj))))
+                found.append((rtype, s.api.get(rtype, f.obj["metadata"]["name"],
+                                               namespace=s.object_namespace(rtype, f.obj))))
             except errors.ApiError as e:
                 failures.append(e)
     elif not s.inv.args:
@@ -28,18 +31,18 @@ def describe(s: Session) -> None:
     else:
         found = []
         for req in s.requests(s.inv.args):
+            rtype = s.api.registry.storage_of(req.rtype)
             if not req.names:
-                listed = s.api.list(req.rtype, namespace=s.list_namespace(req.rtype),
+                listed = s.api.list(rtype, namespace=s.list_namespace(rtype),
                                     label_selector=s.inv.flag("selector"))["items"]
-                found += [(req.rtype, o) for o in listed]
+                found += [(rtype, o) for o in listed]
                 continue
             for name in req.names:
                 try:
-                    found.append((req.rtype, s.api.get(req.rtype, name, namespace=s.namespace
-                                                       if req.rtype.namespaced else None)))
+                    found.append((rtype, s.api.get(rtype, name, namespace=s.namespace if rtype.namespaced else None)))
                 except errors.NotFound as e:
                     if len(s.inv.args) == 2 and "/" not in s.inv.args[0]:
-                        return _matching(s, req.rtype, name, e)
+                        return _matching(s, rtype, name, e)
                     failures.append(e)
     if found:
         s.out("\n\n".join(describe_object(s, rtype, obj) for rtype, obj in found))

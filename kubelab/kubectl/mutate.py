@@ -40,14 +40,17 @@ def create(s: Session) -> None:
         return create_from_generator(s)
     if not s.inv.flag("filename"):
         raise KubectlError("error: must specify one of -f and -k")
-    dry_run = _dry_run(s)
+    dry_run, validation, warnings = _dry_run(s), s.field_validation(), []
     for f in s.files():
         ns = s.object_namespace(f.rtype, f.obj)
         try:
-            stored = f.obj if dry_run == "client" else s.api.create(f.obj, namespace=ns, dry_run=dry_run == "server")
+            stored = f.obj if dry_run == "client" else s.api.create(
+                f.obj, namespace=ns, dry_run=dry_run == "server", field_validation=validation, warnings=warnings)
         except errors.ApiError as e:
             s.err(api_error_text(with_source("creating", f.source, e)))
             continue
+        finally:
+            s.server_warnings(warnings)
         _print(s, f.rtype, stored, "created", dry_run)
 
 
@@ -55,7 +58,7 @@ def apply(s: Session) -> None:
     """apply -f: create, or three-way merge into the live object (see :mod:`.apply`)."""
     if not s.inv.flag("filename"):
         raise KubectlError("error: must specify one of -f and -k")
-    dry_run = _dry_run(s)
+    dry_run, validation, warnings = _dry_run(s), s.field_validation(), []
     for f in s.files():
         ns = s.object_namespace(f.rtype, f.obj)
         name = (f.obj.get("metadata") or {}).get("name", "")
@@ -69,11 +72,14 @@ def apply(s: Session) -> None:
                    "by either kubectl create --save-config or kubectl apply. The missing annotation will be patched "
                    "automatically.")
         try:
-            stored, action = apply_object(s.api, f.obj, namespace=ns, dry_run=dry_run)
+            stored, action = apply_object(s.api, f.obj, namespace=ns, dry_run=dry_run, field_validation=validation,
+                                          warnings=warnings)
         except errors.ApiError as e:
             # simplified: a failed patch is reported without kubectl's dump of the patch and the object.
             s.err(api_error_text(with_source("creating", f.source, e) if current is None else e))
             continue
+        finally:
+            s.server_warnings(warnings)
         _print(s, f.rtype, stored, action, dry_run)
 
 
@@ -81,6 +87,7 @@ def replace(s: Session) -> None:
     """replace -f: PUT each object whole (simplified: the live resourceVersion is filled in)."""
     if not s.inv.flag("filename"):
         raise KubectlError("error: must specify --filename to replace")
+    validation, warnings = s.field_validation(), []
     for f in s.files():
         ns = s.object_namespace(f.rtype, f.obj)
         obj = {**f.obj, "metadata": dict(f.obj.get("metadata") or {})}
@@ -90,10 +97,13 @@ def replace(s: Session) -> None:
             if not obj["metadata"].get("resourceVersion"):
                 live = s.api.get(f.rtype, obj["metadata"].get("name", ""), namespace=ns)
                 obj["metadata"]["resourceVersion"] = live["metadata"]["resourceVersion"]
-            stored = obj if _dry_run(s) == "client" else s.api.update(obj)
+            stored = obj if _dry_run(s) == "client" else s.api.update(obj, field_validation=validation,
+                                                                      warnings=warnings)
         except errors.ApiError as e:
             s.err(api_error_text(with_source("replacing", f.source, e)))
             continue
+        finally:
+            s.server_warnings(warnings)
         _print(s, f.rtype, stored, "replaced", _dry_run(s))
 
 
@@ -129,7 +139,11 @@ def patch(s: Session) -> None:
             after = {"strategic": strategic_merge, "merge": json_merge, "json": json_patch}[kind](before, body_copy)
             _print(s, rtype, after, "patched", None)
             continue
-        after = s.api.patch(rtype, name, body_copy, namespace=ns, patch_type=kind)
+        warnings = []         # kubectl patch sends no fieldValidation: the server warns
+        try:
+            after = s.api.patch(rtype, name, body_copy, namespace=ns, patch_type=kind, warnings=warnings)
+        finally:
+            s.server_warnings(warnings)
         changed = _without_version(after) != _without_version(before)
         _print(s, rtype, after, "patched" if changed else "patched (no change)", None)
 

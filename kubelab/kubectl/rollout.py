@@ -251,10 +251,14 @@ def scale(s: Session) -> None:
 
 
 def set_(s: Session) -> None:
-    """``kubectl set image deployment/web app=nginx:1.28`` (``*=image``: every container)."""
+    """``kubectl set image deployment/web app=nginx:1.28`` (``*=image``: every container);
+    ``kubectl set env`` is in set_env.py."""
     args = list(s.inv.args)
+    if args[:1] == ["env"]:
+        from .set_env import set_env
+        return set_env(s, args[1:])
     if not args or args[0] != "image":
-        raise KubectlError('error: kubelab implements "kubectl set image" only')
+        raise KubectlError('error: kubelab implements "kubectl set image" and "kubectl set env" only')
     pairs = [a for a in args[1:] if "=" in a]
     targets = [a for a in args[1:] if "=" not in a]
     if not pairs:

@@ -42,6 +42,21 @@ class Session:
         self.explicit_namespace = inv.flag("namespace")
         self.namespace = self.explicit_namespace or "default"
         self.all_namespaces = inv.bool("all-namespaces")
+        self._warned: set[str] = set()
+
+    def field_validation(self) -> str:
+        """``--validate`` as the API's fieldValidation (cmdutil.GetValidationDirective):
+        strict (the default) or true, warn, ignore or false."""
+        value = str(self.inv.flag("validate", "strict"))
+        if value in ("1", "t", "T", "TRUE", "true", "True"):       # strconv.ParseBool
+            return "Strict"
+        if value in ("0", "f", "F", "FALSE", "false", "False"):
+            return "Ignore"
+        directive = {"strict": "Strict", "warn": "Warn", "ignore": "Ignore"}.get(value)
+        if directive is None:
+            raise KubectlError(f'error: invalid - validate option "{value}"; must be one of: strict (or true), '
+                               "warn, ignore (or false)")
+        return directive
 
     # -- output ----------------------------------------------------------
     def out(self, text: str) -> None:
@@ -56,6 +71,15 @@ class Session:
     def warn(self, text: str) -> None:
         """A warning on stderr that does not fail the command."""
         self.chunks.append(("stderr", text if text.endswith("\n") else text + "\n"))
+
+    def server_warnings(self, warnings: list[str]) -> None:
+        """The API server's warnings (HTTP ``Warning`` headers), as kubectl's warning writer
+        prints them: ``Warning: <text>`` on stderr, each text once per command."""
+        for text in warnings:
+            if text not in self._warned:
+                self._warned.add(text)
+                self.warn(f"Warning: {text}")
+        warnings.clear()
 
     # -- resources -------------------------------------------------------
     def resolve(self, name: str):

@@ -1,11 +1,13 @@
 """``kubectl get``'s human-readable table: the server's columns for the kind, then
 kubectl's decorations (cli-runtime tableprinter): a NAMESPACE column with
 ``--all-namespaces``, ``kind/name`` when several types are printed, ``-L``
-label columns, ``--show-labels``, and the wide columns only with ``-o wide``."""
+label columns, ``--show-labels``, and the wide columns only with ``-o wide``. The
+columns read each object in its kind's hub version (conversion.to_hub)."""
 from __future__ import annotations
 
 from datetime import datetime
 
+from kubelab.api.conversion import to_hub
 from kubelab.metrics.server import usage_cells
 
 from .age import parse_time, since
@@ -57,7 +59,7 @@ def table_lines(objs, kind: str, now: datetime, *, wide=False, namespace_column=
     name_at = names.index("NAME") if "NAME" in names else None
     for obj in objs:
         meta = obj.get("metadata") or {}
-        cells = [str(c) for c in row(obj, now)]
+        cells = [str(c) for c in row(to_hub(obj), now)]
         if kind_prefix and name_at is not None:
             cells[name_at] = f"{kind_prefix}/{cells[name_at]}"
         cells = [_one_line(cells[i]) for i in keep]

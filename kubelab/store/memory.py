@@ -7,8 +7,9 @@ any retained revision ("time travel"). Values are opaque Python objects kept by
 reference: the API server treats stored objects as immutable.
 
 Simplified: one key per transaction (no multi-key txns, so no sub-revisions),
-no leases, and history grows until someone calls :meth:`MemoryStore.compact`
-(kube-apiserver compacts every 5 minutes).
+no leases. As in etcd, history grows until someone calls :meth:`MemoryStore.compact`:
+in a cluster, kube-apiserver's compactor does, every 5 minutes
+(kubelab/apiserver/compaction.py).
 """
 from __future__ import annotations
 

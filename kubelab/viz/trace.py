@@ -19,6 +19,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, replace
 
+from .. import errors
+from ..store import Compacted
 from .render import Diagram, esc
 
 __all__ = ["Step", "Trace", "trace_apply"]
@@ -61,10 +63,14 @@ class Trace:
     @classmethod
     def between(cls, c, start: int, end: int | None = None, *, events: bool = False) -> "Trace":
         """The writes after revision ``start`` (up to ``end``) to objects the user wrote
-        and to what they own."""
+        and to what they own; 410 Gone once ``start`` is compacted away (kube-apiserver's
+        compactor keeps at least the last 5 minutes)."""
         end = c.store.revision if end is None else end
         audit = {a.revision: a for a in c.api.audit if start < a.revision <= end}
-        watch = c.store.watch("/registry/", start + 1)
+        try:
+            watch = c.store.watch("/registry/", start + 1)
+        except Compacted as e:              # what a watch from resourceVersion=start answers
+            raise errors.Gone(f"too old resource version: {start} ({e.compacted})") from None
         history = [e for e in watch.take() if e.kv.mod_revision <= end]
         watch.stop()
         family: set[str] = set()

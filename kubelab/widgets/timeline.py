@@ -3,7 +3,8 @@
 The slider's positions are store revisions. At revision N the view lists the
 nodes, Pods and Events as they were then (``list`` at ``resourceVersion=N``,
 as the store keeps its history) and names the write that made revision N (the
-API server's audit log). Play, Pause and Step drive the cluster forward in
+API server's audit log). The slider starts at the compaction point: kube-apiserver
+compacts the history every 5 minutes. Play, Pause and Step drive the cluster forward in
 simulated time through a :class:`~kubelab.widgets.live.LiveDriver`.
 """
 from __future__ import annotations
@@ -36,7 +37,7 @@ class Timeline(View):
     def __init__(self, cluster, *, start: int | None = None, step: float = 1.0, interval: float = 0.5,
                  namespace: str | None = None, events: int = 8):
         latest = cluster.store.revision
-        first = _boot_revision(cluster) if start is None else start
+        first = max(_boot_revision(cluster) if start is None else start, cluster.store.compacted)
         self.namespace, self.max_events = namespace, events
         self.slider = w.IntSlider(value=latest, min=min(first, latest), max=latest, description="revision",
                                   continuous_update=False, layout=w.Layout(width="95%"))

@@ -56,7 +56,10 @@ class ArchitectureTrace(View):
 
     def _retrace(self) -> None:
         if self._span is not None:
-            self.trace = Trace.between(self.cluster, *self._span, events=self.events_box.value)
+            try:
+                self.trace = Trace.between(self.cluster, *self._span, events=self.events_box.value)
+            except errors.Gone as e:        # the traced revisions were compacted meanwhile
+                self.trace, self._span, self.error = None, None, api_error_text(e)
         self.redraw()
 
     @property

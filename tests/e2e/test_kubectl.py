@@ -106,6 +106,26 @@ def test_creating_twice_and_a_stale_replace_read_as_kubectl_prints_them(kube, db
         'and try again\n')
 
 
+def test_a_misspelt_field_is_refused_by_default_and_warned_about_with_validate_warn(kube, tmp_path):
+    # kubectl 1.32 sends fieldValidation=Strict; the server names the field by its path
+    manifest = tmp_path / "typo.yaml"
+    manifest.write_text(WEB.replace("web", "typo").replace(
+        "        resources:", "        readinesProbe: {tcpSocket: {port: 80}}\n        resources:"))
+    refused = kube.kubectl(f"apply -f {manifest}")
+    assert (refused.returncode, refused.stderr) == (1, (
+        f'Error from server (BadRequest): error when creating "{manifest}": Deployment in version "v1" cannot be '
+        'handled as a Deployment: strict decoding error: unknown field "spec.template.spec.containers[0].'
+        'readinesProbe"\n'))
+    assert kube.in_process(f"apply -f {manifest}") == refused.stderr
+    warned = kube.kubectl(f"apply --validate=warn -f {manifest}")
+    assert warned.stderr == 'Warning: unknown field "spec.template.spec.containers[0].readinesProbe"\n'
+    assert warned.stdout == "deployment.apps/typo created\n"
+    patched = kube.kubectl("patch deploy typo --type=merge -p {\"spec\":{\"paused\":true,\"pause\":true}}")
+    assert (patched.stdout, patched.stderr) == ("deployment.apps/typo patched\n",
+                                                'Warning: unknown field "spec.pause"\n')
+    kube.kubectl("delete deploy typo")
+
+
 def test_server_side_apply_owns_fields_and_reports_conflicts(kube, tmp_path):
     manifest = tmp_path / "ssa.yaml"
     manifest.write_text(WEB.replace("web", "ssa"))
@@ -160,3 +180,31 @@ def test_cordon_and_drain_evict_through_the_eviction_api(kube, db):
     assert all(p["spec"].get("nodeName") != node for p in kube.cluster.get("pods", selector="app=db")
                if not p["metadata"].get("deletionTimestamp"))
     assert out(kube.kubectl(f"uncordon {node}")) == f"node/{node} uncordoned\n"
+
+
+def test_autoscale_posts_an_autoscaling_v1_hpa_that_both_versions_serve(kube, db):
+    # kubectl v1.32's autoscale builds an autoscaling/v1 object and sends it as protobuf
+    # (client-go's typed client); the lab stores it as autoscaling/v2
+    assert out(kube.kubectl("autoscale deployment db --min=2 --max=5 --cpu-percent=70")) == \
+        "horizontalpodautoscaler.autoscaling/db autoscaled\n"
+    assert out(kube.kubectl("autoscale deployment db --max=5")) == \
+        'Error from server (AlreadyExists): horizontalpodautoscalers.autoscaling "db" already exists\n'
+    assert kube.kubectl("get horizontalpodautoscalers.v1.autoscaling db -o jsonpath={.spec}").stdout == (
+        '{"maxReplicas":5,"minReplicas":2,"scaleTargetRef":{"apiVersion":"apps/v1","kind":"Deployment",'
+        '"name":"db"},"targetCPUUtilizationPercentage":70}')
+    # kubectl's shortcut expander drops the version of "hpa.v1.autoscaling": it reads v2
+    assert kube.kubectl("get hpa.v1.autoscaling db -o jsonpath={.apiVersion}").stdout == "autoscaling/v2"
+    with kube.server.engine.paused():
+        for line in ("get hpa db", "get horizontalpodautoscalers.v1.autoscaling db"):
+            assert out(kube.kubectl(line)).split() == kube.in_process(line).split()
+    assert out(kube.kubectl("delete horizontalpodautoscalers.v1.autoscaling db")) == \
+        'horizontalpodautoscaler.autoscaling "db" deleted\n'
+
+
+def test_set_env_lists_and_changes_what_kubelab_lists_and_changes(kube, db):
+    assert out(kube.kubectl("set env deployment/db GREETING=hello")) == "deployment.apps/db env updated\n"
+    with kube.server.engine.paused():
+        for line in ("set env deployment/db --list", "set env deployment/db GREETING=hello",
+                     "set env deployment/db X=1 X-"):
+            assert out(kube.kubectl(line)) == kube.in_process(line)
+    assert out(kube.kubectl("set env deployment/db GREETING-")) == "deployment.apps/db env updated\n"

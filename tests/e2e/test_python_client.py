@@ -60,3 +60,24 @@ def test_the_client_gets_a_conflict_for_a_stale_update(clients):
         apps.replace_namespaced_deployment("stale", "default", current)
     assert conflict.value.status == 409
     apps.delete_namespaced_deployment("stale", "default")
+
+
+def test_the_client_gets_unknown_fields_dropped_or_refused_as_it_asks(clients):
+    # the typed API refuses unknown fields itself; the dynamic client sends a dict as it is.
+    # Without fieldValidation the server warns (the client shows no warnings) and drops the
+    # field; fieldValidation=Strict makes it a 400 naming the field
+    from kubernetes.dynamic import DynamicClient
+    from kubernetes.dynamic.exceptions import BadRequestError
+    _, apps = clients
+    deployments = DynamicClient(apps.api_client).resources.get(api_version="apps/v1", kind="Deployment")
+    body = apps.api_client.sanitize_for_serialization(deployment("loose", 1))
+    body["spec"]["template"]["spec"]["containers"][0]["readinesProbe"] = {"tcpSocket": {"port": 80}}
+    created = deployments.create(body=body, namespace="default")
+    assert "readinesProbe" not in created.to_dict()["spec"]["template"]["spec"]["containers"][0]
+    with pytest.raises(BadRequestError) as refused:
+        deployments.create(body=dict(body, metadata={"name": "strict"}), namespace="default",
+                           query_params=[("fieldValidation", "Strict")])
+    body = refused.value.body
+    text = body.decode() if isinstance(body, bytes) else body
+    assert 'strict decoding error: unknown field \\"spec.template.spec.containers[0].readinesProbe\\"' in text
+    apps.delete_namespaced_deployment("loose", "default")

@@ -43,7 +43,7 @@ class FakeAPI:
     def _missing(self, rtype, name):
         return errors.NotFound(f'{rtype.group_resource} "{name}" not found', kind=rtype.plural, name=name)
 
-    def create(self, obj, *, namespace=None, dry_run=False):
+    def create(self, obj, *, namespace=None, dry_run=False, field_validation=None, warnings=None):
         self.calls.append(("create", obj.get("kind"), obj["metadata"]["name"], dry_run))
         rtype = self.registry.for_kind(obj["apiVersion"], obj["kind"])
         obj = copy.deepcopy(obj)
@@ -73,13 +73,14 @@ class FakeAPI:
         return {"apiVersion": rtype.api_version, "kind": rtype.list_kind,
                 "metadata": {"resourceVersion": str(self._rv)}, "items": items}
 
-    def update(self, obj, *, subresource=None):
+    def update(self, obj, *, subresource=None, field_validation=None, warnings=None):
         rtype = self.registry.for_kind(obj["apiVersion"], obj["kind"])
         self.calls.append(("update", obj["metadata"]["name"]))
         self.get(rtype, obj["metadata"]["name"], namespace=obj["metadata"].get("namespace"))
         return self._store(copy.deepcopy(obj))
 
-    def patch(self, resource, name, patch, *, namespace="default", patch_type="strategic", subresource=None):
+    def patch(self, resource, name, patch, *, namespace="default", patch_type="strategic", subresource=None,
+              field_validation=None, warnings=None):
         self.calls.append(("patch", name, patch_type, copy.deepcopy(patch)))
         current = self.get(resource, name, namespace=namespace)
         merged = {"strategic": strategic_merge, "merge": json_merge, "json": json_patch}[patch_type](current, patch)

@@ -11,6 +11,7 @@ from kubelab import errors
 from kubelab.store import ValueTooLarge
 from kubelab.store.etcd import EtcdStore
 from kubelab.store.etcd_cluster import EtcdCluster, _free_port, available
+from kubelab.store.etcd_gateway import b64, unb64
 
 pytestmark = pytest.mark.skipif(not available()[0], reason=f"needs a real etcd: {available()[1]}")
 
@@ -103,6 +104,25 @@ def test_a_store_opened_on_a_used_etcd_finds_its_revision_and_compaction_point(e
     store.compact(4)
     with EtcdStore(etcd.endpoints) as later:
         assert (later.revision, later.compacted) == (7, 4)
+
+
+def test_kube_apiservers_compactor_compacts_a_lab_on_etcd(etcd, store):
+    # k8s.io/apiserver/pkg/storage/etcd3/compact.go: at 5 min a Txn puts compact_rev_key
+    # (its value the revision as decimal text, "0" on bootstrap); at 10 min the next one
+    # compacts etcd to the revision of the 5-minute put.
+    c = kl.Cluster(nodes=1, store=store)
+    start = c.store.revision
+    c.run(300 - c.clock.seconds)
+    first = store.get("compact_rev_key")
+    assert (first.version, first.value, store.compacted) == (1, 0, 0)
+    c.run(300)
+    assert store.compacted == first.mod_revision
+    with EtcdStore(etcd.endpoints) as other:                       # etcd itself has compacted
+        assert other.compacted == first.mod_revision
+        raw = other._call("/v3/kv/range", {"key": b64("compact_rev_key")}, write=False)["kvs"][0]
+    assert unb64(raw["value"]) == str(first.mod_revision).encode()  # what kube-apiserver writes
+    with pytest.raises(errors.Gone, match=f"too old resource version: {start} "):
+        c.api.watch("pods", resource_version=str(start))
 
 
 def test_etcd_itself_refuses_a_value_over_its_request_limit(store):

@@ -6,6 +6,8 @@ the Pods, the scheduler binds each Pod (the pods/binding subresource), and the
 kubelet of the chosen node starts it and reports its status (pods/status).
 Each component learns of the previous step through a watch.
 """
+import pytest
+
 import kubelab as kl
 from kubelab.viz.trace import Trace
 
@@ -63,3 +65,13 @@ def test_the_text_and_the_sequence_diagram_show_every_write_and_watch(web_yaml):
     assert source.count("constraint=false") == len(trace.steps) + watches
     assert source.count('xlabel="watch ') == watches
     assert repr(trace) == f"<Trace: {len(trace.steps)} writes by {len(trace.participants) - 1} clients>"
+
+
+def test_a_trace_from_a_revision_compacted_away_is_410_gone(web_yaml):
+    # kube-apiserver compacts every 5 minutes, to the revision of 5 minutes before: a trace
+    # reads the store's history, so once its start is compacted it gets what a watch gets.
+    c, trace = traced(web_yaml)
+    start = trace.steps[0].revision - 1
+    c.run(600)
+    with pytest.raises(kl.errors.Gone, match=f"^too old resource version: {start} \\({c.store.compacted}\\)$"):
+        Trace.between(c, start)

@@ -64,3 +64,19 @@ def test_play_outside_an_event_loop_says_to_step_instead():
     tl = kw.Timeline(kl.Cluster(nodes=1))
     with pytest.raises(RuntimeError, match=r"call step\(\) in a script"):
         tl.play()
+
+
+def test_the_slider_starts_no_earlier_than_the_compaction_point(web_yaml):
+    # kube-apiserver compacts every 5 minutes: older revisions can no longer be read
+    c = kl.Cluster(nodes=2, seed=0)
+    c.apply(web_yaml)
+    tl = kw.Timeline(c)
+    first = tl.slider.min
+    c.run(600)
+    assert c.store.compacted > first
+    for timeline in (tl, kw.Timeline(c)):
+        timeline.refresh()
+        assert timeline.slider.min == c.store.compacted
+        timeline.revision = 0
+        assert timeline.revision == c.store.compacted
+        assert timeline.text.startswith(f"revision {c.store.compacted} of {c.store.revision}")

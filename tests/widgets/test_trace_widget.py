@@ -48,3 +48,14 @@ def test_the_sequence_diagram_is_an_svg_with_a_lifeline_per_component(web_yaml):
                         "kube&#45;scheduler"):
         assert f">{participant}</text>" in widget.svg
     assert widget.svg in widget.html
+
+
+def test_a_trace_whose_history_was_compacted_meanwhile_shows_the_410(web_yaml):
+    c = kl.Cluster(nodes=2, seed=0)
+    widget = kw.ArchitectureTrace(c, web_yaml)
+    start = c.store.revision
+    widget.run()
+    c.run(600)                                  # kube-apiserver's compactor ran twice meanwhile
+    widget.events_box.value = True              # retrace
+    assert widget.text == f"Error from server (Expired): too old resource version: {start} ({c.store.compacted})"
+    assert widget.steps == [] and widget.svg is None
