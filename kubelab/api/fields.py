@@ -87,9 +87,10 @@ def unknown_fields(obj: dict, root: str | None = None, *, prune: bool = False) -
         meta = obj.get("metadata")
         if isinstance(meta, dict):
             _walk(meta, table["V1ObjectMeta"], ["metadata"], found, table, prune)
-        return found
-    _walk(obj, table[root], [], found, table, prune)
-    return found
+    else:
+        _walk(obj, table[root], [], found, table, prune)
+    # sorted-key order is the tuples' order: siblings are all keys or all list indices
+    return sorted(found)
 
 
 def dotted(path: tuple) -> str:
@@ -101,16 +102,16 @@ def dotted(path: tuple) -> str:
 
 
 def _walk(value: dict, fields: dict, stack: list, found: list, table: dict, prune: bool) -> None:
-    for key in sorted(value):
-        if key not in fields:
-            found.append((*stack, key))
-            if prune:
-                del value[key]
-            continue
-        shape = fields[key]
+    unknown = value.keys() - fields.keys()
+    for key in unknown:
+        found.append((*stack, key))
+        if prune:
+            del value[key]
+    for key, item in value.items():
+        shape = fields.get(key)          # None: a scalar, or a field reported above
         if shape is not None:
             stack.append(key)
-            _descend(value[key], shape, stack, found, table, prune)
+            _descend(item, shape, stack, found, table, prune)
             stack.pop()
 
 
@@ -126,7 +127,7 @@ def _descend(value, shape, stack: list, found: list, table: dict, prune: bool) -
                 _descend(item, inner, stack, found, table, prune)
                 stack.pop()
     elif isinstance(value, dict):            # a map: its keys are free, its values are checked
-        for key in sorted(value):
+        for key, item in value.items():
             stack.append(key)
-            _descend(value[key], inner, stack, found, table, prune)
+            _descend(item, inner, stack, found, table, prune)
             stack.pop()
