@@ -41,6 +41,13 @@ def allocatable(capacity: dict, reserved: dict | None = None, eviction_hard: dic
     return out
 
 
+def _node_address(index: int) -> str:
+    """The node's InternalIP on kind's docker network 172.18.0.0/16 (.1 is the gateway and
+    the API server's address): 172.18.0.2, 172.18.0.3, ... 172.18.1.0, ..."""
+    host = index + 2
+    return f"172.18.{host // 256}.{host % 256}"
+
+
 def node_manifest(name: str, index: int, *, capacity: dict | None = None, labels: dict | None = None,
                   taints: list | None = None, reserved: dict | None = None,
                   eviction_hard: dict | None = None) -> dict:
@@ -53,8 +60,10 @@ def node_manifest(name: str, index: int, *, capacity: dict | None = None, labels
         "kubernetes.io/arch": "amd64", "kubernetes.io/hostname": name, "kubernetes.io/os": "linux",
     }
     node_labels.update(labels or {})
-    # node-ipam-controller's /24s from the cluster CIDR 10.244.0.0/14 (1,024 nodes)
-    cidr = f"10.{244 + index // 256}.{index % 256}.0/24"
+    # node-ipam-controller's /24s: from 10.244.0.0 up, as kind's 10.244.0.0/16 gives them to
+    # its first 256 nodes; past 10.255 the lab wraps around to 10.128.0.0 (its cluster
+    # CIDR is 10.128.0.0/9: /24s for 32,768 nodes, clear of the Service range 10.96.0.0/12)
+    cidr = f"10.{128 + (116 + index // 256) % 128}.{index % 256}.0/24"
     spec = {"podCIDR": cidr, "podCIDRs": [cidr]}
     if taints:
         spec["taints"] = taints
@@ -66,7 +75,7 @@ def node_manifest(name: str, index: int, *, capacity: dict | None = None, labels
         "status": {
             "capacity": cap,
             "allocatable": allocatable(cap, reserved, eviction_hard),
-            "addresses": [{"type": "InternalIP", "address": f"172.18.0.{index + 2}"},
+            "addresses": [{"type": "InternalIP", "address": _node_address(index)},
                           {"type": "Hostname", "address": name}],
             "nodeInfo": {
                 "architecture": "amd64", "operatingSystem": "linux",

@@ -78,3 +78,20 @@ def test_a_restarted_kubelet_picks_up_its_running_pods():
     cs = c.get("pod", "web")["status"]["containerStatuses"][0]
     assert cs["restartCount"] == 0 and cs["ready"] is True
     assert c.api.exec("web", "default", "app", ["hostname"]) == ("web\n", 0)
+
+
+def test_nodes_of_a_5000_node_cluster_get_distinct_valid_addresses_and_pod_cidrs():
+    # Kubernetes supports clusters of 5,000 nodes; each needs its own InternalIP and a /24
+    # podCIDR from the cluster CIDR that overlaps neither another node's nor the Services'
+    import ipaddress
+
+    from kubelab.node.registration import node_manifest
+    nodes = [node_manifest(f"node-{i}", i) for i in range(5000)]
+    ips = [ipaddress.ip_address(n["status"]["addresses"][0]["address"]) for n in nodes]
+    cidrs = [ipaddress.ip_network(n["spec"]["podCIDR"]) for n in nodes]
+    assert len(set(ips)) == len(set(cidrs)) == 5000
+    assert all(ip in ipaddress.ip_network("172.18.0.0/16") for ip in ips)
+    services = ipaddress.ip_network("10.96.0.0/12")
+    assert all(c.prefixlen == 24 and c.subnet_of(ipaddress.ip_network("10.128.0.0/9"))
+               and not c.overlaps(services) for c in cidrs)
+    assert (str(cidrs[0]), str(cidrs[1])) == ("10.244.0.0/24", "10.244.1.0/24")    # kind's first /24s
