@@ -1,18 +1,22 @@
 """Request bodies in Kubernetes' protobuf encoding (``application/vnd.kubernetes.protobuf``,
 k8s.io/apimachinery/pkg/runtime/serializer/protobuf).
 
-client-go's typed clients send built-in kinds this way: ``kubectl autoscale`` POSTs its
-autoscaling/v1 HorizontalPodAutoscaler as protobuf. A body is the magic ``k8s\\0`` then a
-runtime.Unknown message: the TypeMeta (apiVersion, kind) and the object's own message in
-``raw``. :func:`decode` turns it into the JSON-shaped object the rest of the API server
-handles. Go writes every non-pointer field, so a zero one is left out as JSON's omitempty
-would; a pointer field is on the wire only when set, so it is kept even when zero.
+client-go's typed clients send built-in kinds this way: kubectl v1.32's ``create`` generators
+(configmap, secret, namespace, serviceaccount, deployment, job, cronjob, service, quota,
+priorityclass, poddisruptionbudget) and ``autoscale`` POST their objects as protobuf. A body is
+the magic ``k8s\\0`` then a runtime.Unknown message: the TypeMeta (apiVersion, kind) and the
+object's own message in ``raw``. :func:`decode` turns it into the JSON-shaped object the rest of
+the API server handles. Go writes every non-pointer field, so a zero one is left out as JSON's
+omitempty would; a pointer field is on the wire only when set, so it is kept even when zero.
 
-simplified: only the kinds in :data:`ROOTS` decode (the others answer 415, as before);
-answers are always JSON, which client-go accepts.
+simplified: only the kinds in :data:`ROOTS` decode, and only the fields in :data:`_MESSAGES`
+(those kubectl's generators can set, and their neighbours: no volumes, probes or security
+contexts); a body with another kind, or another field set, answers 415 as before, rather than
+losing the field. Answers are always JSON, which client-go accepts.
 """
 from __future__ import annotations
 
+import base64
 from datetime import datetime, timezone
 
 from .. import errors
@@ -24,12 +28,16 @@ UNSUPPORTED = ("the body of the request was in an unknown format - accepted medi
                "application/json, application/yaml")
 _MAGIC = b"k8s\x00"
 
-# A message: {field number: (JSON name, type)}. A type is a scalar ("string", "int", "bool",
-# "bytes", "time"), another message's name, "[]T" (repeated) or "{}" (map<string, string>);
+# A message: {field number: (JSON name, type)}. A type is a scalar ("string", "int", "bool", "bytes",
+# "base64" (bytes, base64 in JSON), "time", "quantity" (resource.Quantity), "intstr" (IntOrString)),
+# another message's name, "[]T" (repeated), "{}" (map<string, string>) or "{T}" (map<string, T>);
 # a trailing "!" keeps the field when it is zero (a pointer, or a JSON field without omitempty).
+# An empty JSON name inlines the message into its parent (Go's embedded structs). Field numbers are
+# k8s.io/api's and k8s.io/apimachinery's generated.proto; statuses carry only their scalar fields.
 _MESSAGES: dict[str, dict[int, tuple[str, str]]] = {
     "Unknown": {1: ("typeMeta", "TypeMeta"), 2: ("raw", "bytes")},
     "TypeMeta": {1: ("apiVersion", "string"), 2: ("kind", "string")},
+    # k8s.io/apimachinery/pkg/apis/meta/v1/generated.proto
     "ObjectMeta": {1: ("name", "string"), 2: ("generateName", "string"), 3: ("namespace", "string"),
                    5: ("uid", "string"), 6: ("resourceVersion", "string"), 7: ("generation", "int"),
                    8: ("creationTimestamp", "time"), 9: ("deletionTimestamp", "time"),
@@ -37,6 +45,127 @@ _MESSAGES: dict[str, dict[int, tuple[str, str]]] = {
                    13: ("ownerReferences", "[]OwnerReference"), 14: ("finalizers", "[]string")},
     "OwnerReference": {1: ("kind", "string!"), 3: ("name", "string!"), 4: ("uid", "string!"),
                        5: ("apiVersion", "string!"), 6: ("controller", "bool!"), 7: ("blockOwnerDeletion", "bool!")},
+    "LabelSelector": {1: ("matchLabels", "{}"), 2: ("matchExpressions", "[]LabelSelectorRequirement")},
+    "LabelSelectorRequirement": {1: ("key", "string!"), 2: ("operator", "string!"), 3: ("values", "[]string")},
+    # k8s.io/api/core/v1/generated.proto
+    "core.v1.ConfigMap": {1: ("metadata", "ObjectMeta"), 4: ("immutable", "bool!"), 2: ("data", "{}"),
+                          3: ("binaryData", "{base64}")},
+    "core.v1.Secret": {1: ("metadata", "ObjectMeta"), 5: ("immutable", "bool!"), 2: ("data", "{base64}"),
+                       4: ("stringData", "{}"), 3: ("type", "string")},
+    "core.v1.Namespace": {1: ("metadata", "ObjectMeta"), 2: ("spec", "core.v1.NamespaceSpec"),
+                          3: ("status", "core.v1.NamespaceStatus")},
+    "core.v1.NamespaceSpec": {1: ("finalizers", "[]string")},
+    "core.v1.NamespaceStatus": {1: ("phase", "string")},
+    "core.v1.ServiceAccount": {1: ("metadata", "ObjectMeta"), 2: ("secrets", "[]core.v1.ObjectReference"),
+                               3: ("imagePullSecrets", "[]core.v1.LocalObjectReference"),
+                               4: ("automountServiceAccountToken", "bool!")},
+    "core.v1.ObjectReference": {1: ("kind", "string"), 2: ("namespace", "string"), 3: ("name", "string"),
+                                4: ("uid", "string"), 5: ("apiVersion", "string"), 6: ("resourceVersion", "string"),
+                                7: ("fieldPath", "string")},
+    "core.v1.LocalObjectReference": {1: ("name", "string")},
+    "core.v1.PodTemplateSpec": {1: ("metadata", "ObjectMeta"), 2: ("spec", "core.v1.PodSpec")},
+    "core.v1.PodSpec": {
+        20: ("initContainers", "[]core.v1.Container"), 2: ("containers", "[]core.v1.Container"),
+        3: ("restartPolicy", "string"), 4: ("terminationGracePeriodSeconds", "int!"),
+        5: ("activeDeadlineSeconds", "int!"), 6: ("dnsPolicy", "string"), 7: ("nodeSelector", "{}"),
+        8: ("serviceAccountName", "string"), 9: ("serviceAccount", "string"),
+        21: ("automountServiceAccountToken", "bool!"), 10: ("nodeName", "string"), 11: ("hostNetwork", "bool"),
+        12: ("hostPID", "bool"), 13: ("hostIPC", "bool"), 27: ("shareProcessNamespace", "bool!"),
+        15: ("imagePullSecrets", "[]core.v1.LocalObjectReference"), 16: ("hostname", "string"),
+        17: ("subdomain", "string"), 19: ("schedulerName", "string"), 22: ("tolerations", "[]core.v1.Toleration"),
+        24: ("priorityClassName", "string"), 25: ("priority", "int!"), 29: ("runtimeClassName", "string!"),
+        30: ("enableServiceLinks", "bool!"), 31: ("preemptionPolicy", "string!"), 35: ("setHostnameAsFQDN", "bool!"),
+        37: ("hostUsers", "bool!")},
+    "core.v1.Container": {
+        1: ("name", "string!"), 2: ("image", "string"), 3: ("command", "[]string"), 4: ("args", "[]string"),
+        5: ("workingDir", "string"), 6: ("ports", "[]core.v1.ContainerPort"), 7: ("env", "[]core.v1.EnvVar"),
+        8: ("resources", "core.v1.ResourceRequirements"), 24: ("restartPolicy", "string!"),
+        9: ("volumeMounts", "[]core.v1.VolumeMount"), 13: ("terminationMessagePath", "string"),
+        20: ("terminationMessagePolicy", "string"), 14: ("imagePullPolicy", "string"), 16: ("stdin", "bool"),
+        17: ("stdinOnce", "bool"), 18: ("tty", "bool")},
+    "core.v1.ContainerPort": {1: ("name", "string"), 2: ("hostPort", "int"), 3: ("containerPort", "int!"),
+                              4: ("protocol", "string"), 5: ("hostIP", "string")},
+    "core.v1.EnvVar": {1: ("name", "string!"), 2: ("value", "string"), 3: ("valueFrom", "core.v1.EnvVarSource")},
+    "core.v1.EnvVarSource": {1: ("fieldRef", "core.v1.ObjectFieldSelector"),
+                             2: ("resourceFieldRef", "core.v1.ResourceFieldSelector"),
+                             3: ("configMapKeyRef", "core.v1.KeySelector"), 4: ("secretKeyRef", "core.v1.KeySelector")},
+    "core.v1.ObjectFieldSelector": {1: ("apiVersion", "string"), 2: ("fieldPath", "string!")},
+    "core.v1.ResourceFieldSelector": {1: ("containerName", "string"), 2: ("resource", "string!"),
+                                      3: ("divisor", "quantity")},
+    # ConfigMapKeySelector and SecretKeySelector: the same fields, the reference inlined
+    "core.v1.KeySelector": {1: ("", "core.v1.LocalObjectReference"), 2: ("key", "string!"), 3: ("optional", "bool!")},
+    "core.v1.ResourceRequirements": {1: ("limits", "{quantity}"), 2: ("requests", "{quantity}")},
+    "core.v1.VolumeMount": {1: ("name", "string!"), 2: ("readOnly", "bool"), 7: ("recursiveReadOnly", "string!"),
+                            3: ("mountPath", "string!"), 4: ("subPath", "string"),
+                            5: ("mountPropagation", "string!"), 6: ("subPathExpr", "string")},
+    "core.v1.Toleration": {1: ("key", "string"), 2: ("operator", "string"), 3: ("value", "string"),
+                           4: ("effect", "string"), 5: ("tolerationSeconds", "int!")},
+    "core.v1.Service": {1: ("metadata", "ObjectMeta"), 2: ("spec", "core.v1.ServiceSpec"),
+                        3: ("status", "core.v1.ServiceStatus")},
+    "core.v1.ServiceSpec": {
+        1: ("ports", "[]core.v1.ServicePort"), 2: ("selector", "{}"), 3: ("clusterIP", "string"),
+        18: ("clusterIPs", "[]string"), 4: ("type", "string"), 5: ("externalIPs", "[]string"),
+        7: ("sessionAffinity", "string"), 8: ("loadBalancerIP", "string"), 9: ("loadBalancerSourceRanges", "[]string"),
+        10: ("externalName", "string"), 11: ("externalTrafficPolicy", "string"), 12: ("healthCheckNodePort", "int"),
+        13: ("publishNotReadyAddresses", "bool"), 19: ("ipFamilies", "[]string"), 17: ("ipFamilyPolicy", "string!"),
+        20: ("allocateLoadBalancerNodePorts", "bool!"), 21: ("loadBalancerClass", "string!"),
+        22: ("internalTrafficPolicy", "string!"), 23: ("trafficDistribution", "string!")},
+    "core.v1.ServicePort": {1: ("name", "string"), 2: ("protocol", "string"), 6: ("appProtocol", "string!"),
+                            3: ("port", "int!"), 4: ("targetPort", "intstr"), 5: ("nodePort", "int")},
+    "core.v1.ServiceStatus": {1: ("loadBalancer", "core.v1.LoadBalancerStatus")},
+    "core.v1.LoadBalancerStatus": {},
+    "core.v1.ResourceQuota": {1: ("metadata", "ObjectMeta"), 2: ("spec", "core.v1.ResourceQuotaSpec"),
+                              3: ("status", "core.v1.ResourceQuotaStatus")},
+    "core.v1.ResourceQuotaSpec": {1: ("hard", "{quantity}"), 2: ("scopes", "[]string"),
+                                  3: ("scopeSelector", "core.v1.ScopeSelector")},
+    "core.v1.ScopeSelector": {1: ("matchExpressions", "[]core.v1.ScopedResourceSelectorRequirement")},
+    "core.v1.ScopedResourceSelectorRequirement": {1: ("scopeName", "string!"), 2: ("operator", "string!"),
+                                                  3: ("values", "[]string")},
+    "core.v1.ResourceQuotaStatus": {1: ("hard", "{quantity}"), 2: ("used", "{quantity}")},
+    # k8s.io/api/apps/v1/generated.proto
+    "apps.v1.Deployment": {1: ("metadata", "ObjectMeta"), 2: ("spec", "apps.v1.DeploymentSpec"),
+                           3: ("status", "apps.v1.DeploymentStatus")},
+    "apps.v1.DeploymentSpec": {
+        1: ("replicas", "int!"), 2: ("selector", "LabelSelector"), 3: ("template", "core.v1.PodTemplateSpec"),
+        4: ("strategy", "apps.v1.DeploymentStrategy"), 5: ("minReadySeconds", "int"),
+        6: ("revisionHistoryLimit", "int!"), 7: ("paused", "bool"), 9: ("progressDeadlineSeconds", "int!")},
+    "apps.v1.DeploymentStrategy": {1: ("type", "string"), 2: ("rollingUpdate", "apps.v1.RollingUpdateDeployment")},
+    "apps.v1.RollingUpdateDeployment": {1: ("maxUnavailable", "intstr!"), 2: ("maxSurge", "intstr!")},
+    "apps.v1.DeploymentStatus": {1: ("observedGeneration", "int"), 2: ("replicas", "int"),
+                                 3: ("updatedReplicas", "int"), 7: ("readyReplicas", "int"),
+                                 4: ("availableReplicas", "int"), 5: ("unavailableReplicas", "int"),
+                                 8: ("collisionCount", "int!")},
+    # k8s.io/api/batch/v1/generated.proto
+    "batch.v1.Job": {1: ("metadata", "ObjectMeta"), 2: ("spec", "batch.v1.JobSpec"),
+                     3: ("status", "batch.v1.JobStatus")},
+    "batch.v1.JobSpec": {
+        1: ("parallelism", "int!"), 2: ("completions", "int!"), 3: ("activeDeadlineSeconds", "int!"),
+        7: ("backoffLimit", "int!"), 12: ("backoffLimitPerIndex", "int!"), 13: ("maxFailedIndexes", "int!"),
+        4: ("selector", "LabelSelector"), 5: ("manualSelector", "bool!"), 6: ("template", "core.v1.PodTemplateSpec"),
+        8: ("ttlSecondsAfterFinished", "int!"), 9: ("completionMode", "string!"), 10: ("suspend", "bool!"),
+        14: ("podReplacementPolicy", "string!"), 15: ("managedBy", "string!")},
+    "batch.v1.JobStatus": {4: ("active", "int"), 5: ("succeeded", "int"), 6: ("failed", "int"),
+                           11: ("terminating", "int!"), 9: ("ready", "int!")},
+    "batch.v1.CronJob": {1: ("metadata", "ObjectMeta"), 2: ("spec", "batch.v1.CronJobSpec"),
+                         3: ("status", "batch.v1.CronJobStatus")},
+    "batch.v1.CronJobSpec": {
+        1: ("schedule", "string!"), 8: ("timeZone", "string!"), 2: ("startingDeadlineSeconds", "int!"),
+        3: ("concurrencyPolicy", "string"), 4: ("suspend", "bool!"), 5: ("jobTemplate", "batch.v1.JobTemplateSpec"),
+        6: ("successfulJobsHistoryLimit", "int!"), 7: ("failedJobsHistoryLimit", "int!")},
+    "batch.v1.JobTemplateSpec": {1: ("metadata", "ObjectMeta"), 2: ("spec", "batch.v1.JobSpec")},
+    "batch.v1.CronJobStatus": {1: ("active", "[]core.v1.ObjectReference"), 4: ("lastScheduleTime", "time"),
+                               5: ("lastSuccessfulTime", "time")},
+    # k8s.io/api/policy/v1/generated.proto
+    "policy.v1.PodDisruptionBudget": {1: ("metadata", "ObjectMeta"), 2: ("spec", "policy.v1.PodDisruptionBudgetSpec"),
+                                      3: ("status", "policy.v1.PodDisruptionBudgetStatus")},
+    "policy.v1.PodDisruptionBudgetSpec": {1: ("minAvailable", "intstr!"), 2: ("selector", "LabelSelector"),
+                                          3: ("maxUnavailable", "intstr!")},
+    "policy.v1.PodDisruptionBudgetStatus": {1: ("observedGeneration", "int"), 3: ("disruptionsAllowed", "int!"),
+                                            4: ("currentHealthy", "int!"), 5: ("desiredHealthy", "int!"),
+                                            6: ("expectedPods", "int!")},
+    # k8s.io/api/scheduling/v1/generated.proto
+    "scheduling.v1.PriorityClass": {1: ("metadata", "ObjectMeta"), 2: ("value", "int!"), 3: ("globalDefault", "bool"),
+                                    4: ("description", "string"), 5: ("preemptionPolicy", "string!")},
     # k8s.io/api/autoscaling/v1/generated.proto
     "autoscaling.v1.HorizontalPodAutoscaler": {1: ("metadata", "ObjectMeta"),
                                                2: ("spec", "autoscaling.v1.HorizontalPodAutoscalerSpec"),
@@ -51,7 +180,16 @@ _MESSAGES: dict[str, dict[int, tuple[str, str]]] = {
         4: ("desiredReplicas", "int!"), 5: ("currentCPUUtilizationPercentage", "int!")},
 }
 #: (apiVersion, kind) -> the message of the object in ``raw``
-ROOTS = {("autoscaling/v1", "HorizontalPodAutoscaler"): "autoscaling.v1.HorizontalPodAutoscaler"}
+ROOTS = {
+    **{("v1", kind): f"core.v1.{kind}"
+       for kind in ("ConfigMap", "Secret", "Namespace", "ServiceAccount", "Service", "ResourceQuota")},
+    ("apps/v1", "Deployment"): "apps.v1.Deployment",
+    ("batch/v1", "Job"): "batch.v1.Job",
+    ("batch/v1", "CronJob"): "batch.v1.CronJob",
+    ("policy/v1", "PodDisruptionBudget"): "policy.v1.PodDisruptionBudget",
+    ("scheduling.k8s.io/v1", "PriorityClass"): "scheduling.v1.PriorityClass",
+    ("autoscaling/v1", "HorizontalPodAutoscaler"): "autoscaling.v1.HorizontalPodAutoscaler",
+}
 
 
 def _varint(data: bytes, i: int) -> tuple[int, int]:
@@ -99,6 +237,10 @@ def _time(data: bytes) -> str | None:
     return datetime.fromtimestamp(seconds, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _first(data: bytes, number: int, default):
+    return next((v for n, _, v in _fields(data) if n == number), default)
+
+
 def _value(kind: str, raw):
     if kind == "string":
         return raw.decode()
@@ -108,8 +250,14 @@ def _value(kind: str, raw):
         return bool(raw)
     if kind == "bytes":
         return raw
+    if kind == "base64":
+        return base64.b64encode(raw).decode()
     if kind == "time":
         return _time(raw)
+    if kind == "quantity":                          # resource.Quantity: {string string = 1}
+        return _first(raw, 1, b"0").decode()
+    if kind == "intstr":                            # IntOrString: {type = 1, intVal = 2, strVal = 3}
+        return _first(raw, 3, b"").decode() if _first(raw, 1, 0) == 1 else _signed(_first(raw, 2, 0))
     return _message(kind, raw)
 
 
@@ -117,15 +265,23 @@ def _message(name: str, data: bytes) -> dict:
     schema, out = _MESSAGES[name], {}
     for number, _, raw in _fields(data):
         if number not in schema:
-            continue                                # a field kubelab does not model
+            if raw in (b"", 0):
+                continue                            # a zero field kubelab does not model
+            # refused rather than lost (say, a Deployment's volumes from a Go program)
+            raise errors.UnsupportedMediaType(f"{UNSUPPORTED} (kubelab does not decode field {number} "
+                                              f"of {name.split('.')[-1]} in protobuf)")
         field, kind = schema[number]
         keep = kind.endswith("!")
         kind = kind.rstrip("!")
-        if kind == "{}":
-            entry = {n: v.decode() for n, _, v in _fields(raw)}
-            out.setdefault(field, {})[entry.get(1, "")] = entry.get(2, "")
+        if kind.startswith("{"):                    # a map entry: {key = 1, value = 2}
+            entry = {n: v for n, _, v in _fields(raw)}
+            value = entry.get(2, b"")
+            out.setdefault(field, {})[entry.get(1, b"").decode()] = \
+                value.decode() if kind == "{}" else _value(kind[1:-1], value)
         elif kind.startswith("[]"):
             out.setdefault(field, []).append(_value(kind[2:], raw))
+        elif not field:                             # an embedded struct, inlined in JSON
+            out.update(_value(kind, raw))
         else:
             value = _value(kind, raw)
             if keep or value not in ("", 0, False, None):

@@ -180,7 +180,7 @@ def test_the_v1_endpoint_accepts_kubectl_autoscales_protobuf_body(lab):
                            KUBECTL_AUTOSCALE_BODY, content_type=protobuf.CONTENT_TYPE)
     assert status == 201 and created["spec"]["targetCPUUtilizationPercentage"] == 80
     # a kind kubelab has no protobuf schema for is refused as before (415)
-    body = b"k8s\x00\n\x0f\n\x02v1\x12\tConfigMap\x12\x00"
-    status, refused = call(lab, "POST", "/api/v1/namespaces/default/configmaps", body,
+    body = b"k8s\x00\n\t\n\x02v1\x12\x03Pod\x12\x00"
+    status, refused = call(lab, "POST", "/api/v1/namespaces/default/pods", body,
                            content_type=protobuf.CONTENT_TYPE)
     assert status == 415 and refused["reason"] == "UnsupportedMediaType"

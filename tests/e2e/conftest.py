@@ -30,8 +30,11 @@ class Served:
     def env(self) -> dict:
         return {"PATH": "/usr/bin:/bin", "HOME": self.home, "KUBECONFIG": self.kubeconfig}
 
-    def kubectl(self, line: str, stdin: str | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
-        return subprocess.run([find_kubectl(), *line.split()], input=stdin, capture_output=True, text=True,
+    def kubectl(self, line: str | list[str], stdin: str | None = None,
+                timeout: float = 60) -> subprocess.CompletedProcess:
+        """Run kubectl with ``line`` split at spaces (or with these arguments, for one holding a space)."""
+        args = line.split() if isinstance(line, str) else line
+        return subprocess.run([find_kubectl(), *args], input=stdin, capture_output=True, text=True,
                               timeout=timeout, env=self.env())
 
     def popen(self, line: str) -> subprocess.Popen:

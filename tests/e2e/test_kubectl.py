@@ -208,3 +208,44 @@ def test_set_env_lists_and_changes_what_kubelab_lists_and_changes(kube, db):
                      "set env deployment/db X=1 X-"):
             assert out(kube.kubectl(line)) == kube.in_process(line)
     assert out(kube.kubectl("set env deployment/db GREETING-")) == "deployment.apps/db env updated\n"
+
+
+def test_create_generators_send_protobuf_bodies_the_lab_decodes(kube):
+    # kubectl v1.32's `create` generators build typed objects and send them as protobuf
+    # (client-go's typed clients); in a namespace of their own, so the quota and the
+    # disruption budget leave the other tests alone
+    created = [
+        ("create namespace gen", "namespace/gen created"),
+        ("create configmap cfg --from-literal=a=b -n gen", "configmap/cfg created"),
+        ("create secret generic s --from-literal=x=y -n gen", "secret/s created"),
+        ("create serviceaccount sa -n gen", "serviceaccount/sa created"),
+        ("create deployment web --image=nginx --replicas=2 --port=80 -n gen", "deployment.apps/web created"),
+        ("create job j --image=busybox -n gen", "job.batch/j created"),
+        (["create", "cronjob", "c", "--image=busybox", "--schedule=*/1 * * * *", "-n", "gen"],
+         "cronjob.batch/c created"),
+        ("create service clusterip my --tcp=80:8080 -n gen", "service/my created"),
+        ("create quota q --hard=pods=10 -n gen", "resourcequota/q created"),
+        ("create poddisruptionbudget pdb --selector=app=web --min-available=1 -n gen",
+         "poddisruptionbudget.policy/pdb created"),
+        ("create priorityclass gen-high --value=1000 --description=textbook",
+         "priorityclass.scheduling.k8s.io/gen-high created"),
+    ]
+    for line, printed in created:
+        assert out(kube.kubectl(line)) == printed + "\n", line
+    names = ("configmap/cfg secret/s serviceaccount/sa deployment/web job/j cronjob/c service/my "
+             "resourcequota/q poddisruptionbudget/pdb")
+    assert out(kube.kubectl(f"get {names} -n gen -o name")).split() == [
+        "configmap/cfg", "secret/s", "serviceaccount/sa", "deployment.apps/web", "job.batch/j", "cronjob.batch/c",
+        "service/my", "resourcequota/q", "poddisruptionbudget.policy/pdb"]
+    for line, value in [("get secret s -o jsonpath={.data.x}", "eQ=="),
+                        ("get deployment web -o jsonpath={.spec.replicas}", "2"),
+                        ("get deployment web -o jsonpath={.spec.template.spec.containers[0].ports[0].containerPort}",
+                         "80"),
+                        ("get service my -o jsonpath={.spec.ports[0].targetPort}", "8080"),
+                        ("get quota q -o jsonpath={.spec.hard.pods}", "10"),
+                        ("get pdb pdb -o jsonpath={.spec.minAvailable}", "1")]:
+        assert out(kube.kubectl(line + " -n gen")) == value, line
+    assert out(kube.kubectl("get priorityclass gen-high -o jsonpath={.value}")) == "1000"
+    assert out(kube.kubectl("delete priorityclass gen-high")) == \
+        'priorityclass.scheduling.k8s.io "gen-high" deleted\n'
+    assert out(kube.kubectl("delete namespace gen")) == 'namespace "gen" deleted\n'
