@@ -60,17 +60,25 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _kubectl(args) -> int:
+def _cluster(args, **options):
+    """A lab cluster with the ``-f`` files applied in order, or None (the error printed)."""
     from . import errors
     from .cluster import Cluster
 
-    c = Cluster(nodes=args.nodes, seed=args.seed)
+    c = Cluster(nodes=args.nodes, seed=args.seed, **options)
     for path in args.filename:
         try:
             c.apply(path)
         except errors.ApiError as e:
             print(f"error: {path}: {e.message}", file=sys.stderr)
-            return 1
+            return None
+    return c
+
+
+def _kubectl(args) -> int:
+    c = _cluster(args)
+    if c is None:
+        return 1
     c.run(args.seconds)
     code = 0
     for line in args.commands:
@@ -85,18 +93,12 @@ def _serve(args) -> int:
     import os
     import threading
 
-    from . import errors
     from .apiserver.http import LabServer
     from .apiserver.live import wall_clock_start
-    from .cluster import Cluster
 
-    c = Cluster(nodes=args.nodes, seed=args.seed, loop=wall_clock_start())
-    for path in args.filename:
-        try:
-            c.apply(path)
-        except errors.ApiError as e:
-            print(f"error: {path}: {e.message}", file=sys.stderr)
-            return 1
+    c = _cluster(args, loop=wall_clock_start())
+    if c is None:
+        return 1
     try:
         server = LabServer(c, port=args.port, speed=args.speed).start()
     except OSError as e:

@@ -51,8 +51,8 @@ def convert(obj: dict, api_version: str) -> dict:
 
 def to_hub(obj: dict) -> dict:
     """``obj`` in its kind's hub version (what the lab stores, prints and describes)."""
-    entry = HUBS.get((_split(obj.get("apiVersion") or "")[0], obj.get("kind")))
+    group = _split(obj.get("apiVersion") or "")[0]
+    entry = HUBS.get((group, obj.get("kind")))
     if entry is None:
         return obj
-    group = _split(obj["apiVersion"])[0]
     return convert(obj, f"{group}/{entry[0]}" if group else entry[0])

@@ -204,9 +204,12 @@ class APIServer:
         lacks does, ``warnings`` collects the warnings (see fieldvalidation.py)."""
         if isinstance(obj, dict) and obj.get("kind") == "Eviction" and obj.get("apiVersion") == "policy/v1":
             return evict(self, obj, namespace)
-        obj, rtype = self._accept(obj, field_validation, warnings)
-        if rtype.storage_version:
-            return self._served(rtype, self.create(self._stored(rtype, obj), namespace=namespace, dry_run=dry_run))
+        obj, served = self._accept(obj, field_validation, warnings)
+        stored = self._create(self._stored(served, obj), self.registry.storage_of(served), namespace, dry_run)
+        return self._served(served, stored)
+
+    def _create(self, obj: dict, rtype: ResourceType, namespace: str | None, dry_run: bool) -> dict:
+        """create() for an accepted object in its storage version."""
         if rtype.kind == "Binding":
             return self._bind(obj, namespace)
         meta_ = obj.setdefault("metadata", {})
@@ -254,9 +257,9 @@ class APIServer:
     def update(self, obj: dict, *, subresource: str | None = None, field_validation: str | None = None,
                warnings: list | None = None) -> dict:
         """PUT: replace an object; a stale ``resourceVersion`` is a 409 Conflict."""
-        obj, rtype = self._accept(obj, field_validation, warnings, "UpdateOptions")
-        if rtype.storage_version:
-            return self._served(rtype, self.update(self._stored(rtype, obj), subresource=subresource))
+        obj, served = self._accept(obj, field_validation, warnings, "UpdateOptions")
+        rtype = self.registry.storage_of(served)
+        obj = self._stored(served, obj)
         name = obj.get("metadata", {}).get("name")
         if not name:
             raise errors.Invalid(f"{rtype.kind} \"\" is invalid: metadata.name: Required value",
@@ -264,7 +267,7 @@ class APIServer:
         key, kv, old = self._current(rtype, name, obj["metadata"].get("namespace") or "default")
         self._check_version(rtype, name, obj["metadata"].get("resourceVersion"), old)
         new = self._merge_for_update(obj, old, rtype, subresource)
-        return self._write(rtype, key, kv, old, new, subresource)
+        return self._served(served, self._write(rtype, key, kv, old, new, subresource))
 
     @_audited("patch")
     def patch(self, resource, name: str, patch, *, namespace: str | None = "default",
